@@ -1,0 +1,1 @@
+"""warwatch: news reports about armed conflict in, an ACLED-style event table out."""

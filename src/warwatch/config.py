@@ -1,0 +1,25 @@
+"""Where things live: the database path and the per-user cache (gazetteer index)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = "warwatch.db"
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db`` if given, else $WARWATCH_DB, else ./warwatch.db (DESIGN.md's CLI contract)."""
+    return Path(explicit or os.environ.get("WARWATCH_DB") or DEFAULT_DB)
+
+
+def cache_dir() -> Path:
+    """$WARWATCH_CACHE, else $XDG_CACHE_HOME/warwatch, else ~/.cache/warwatch (created on demand)."""
+    base = os.environ.get("WARWATCH_CACHE")
+    if base:
+        path = Path(base)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        path = Path(xdg) / "warwatch"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
