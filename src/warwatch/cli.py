@@ -1,0 +1,187 @@
+"""The ``warwatch`` command: parse arguments, call the library, render the result.
+
+Every command is a thin layer: the work is in :mod:`warwatch.pipeline`, :mod:`warwatch.store`
+and :mod:`warwatch.serve.export`. Errors become one line on stderr and a non-zero exit code,
+never a traceback (set WARWATCH_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from warwatch.config import db_path
+from warwatch.errors import InputError, WarwatchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="News reports about armed conflict in, an ACLED-style event table out.")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")]  # noqa: UP045
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} wants a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders: .txt, .html, .jsonl, RSS/Atom feeds.")] = None,  # noqa: UP045
+    db: DbOption = None,
+    manifest: Annotated[Optional[Path], typer.Option(help="JSONL manifest: path, published, outlet, url, title per line.")] = None,  # noqa: UP045
+    published: Annotated[Optional[str], typer.Option(help="Publication date (YYYY-MM-DD) for files that give none.")] = None,  # noqa: UP045
+) -> None:
+    """Read articles, extract and geocode their events, and store them."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from warwatch.ingest import IngestFailure
+    from warwatch.pipeline import ingest as run_ingest
+
+    if not paths and manifest is None:
+        raise InputError("nothing to ingest: give files, folders or --manifest")
+    when = _date(published, "--published")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def tick(item: object) -> None:
+            if isinstance(item, IngestFailure):
+                bar.console.print(f"[red]skipped[/red] {item.source}: {item.message}", markup=True, highlight=False)
+            else:
+                bar.update(task, advance=1, description="extracting events")
+
+        report = run_ingest(list(paths or []), db=db_path(db), manifest=manifest, published=when, on_article=tick)
+    err.print(
+        f"{report.stored} article(s) stored, {report.duplicates} already stored, {len(report.failures)} skipped; "
+        f"{report.mentions} mention(s) in {len(report.events)} event(s) → {db_path(db)}",
+        highlight=False,
+    )
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="acled (CSV), json or geojson.")],
+    db: DbOption = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,  # noqa: UP045
+) -> None:
+    """Write the event table as ACLED CSV, JSON (with claims and evidence) or GeoJSON."""
+    from warwatch.serve.export import export_acled, export_geojson, export_json
+
+    writers = {"acled": export_acled, "json": export_json, "geojson": export_geojson}
+    if fmt not in writers:
+        raise InputError(f"--format must be one of acled, json, geojson, not {fmt!r}")
+    store = _open(db)
+    with store:
+        if output is None:
+            writers[fmt](store, sys.stdout)
+            return
+        try:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                rows = writers[fmt](store, handle)
+        except OSError as error:
+            raise InputError(f"cannot write {output}: {error.strerror}") from None
+    err.print(f"{rows} event(s) → {output}", highlight=False)
+
+
+@app.command()
+def events(
+    db: DbOption = None,
+    since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,  # noqa: UP045
+    until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,  # noqa: UP045
+    event_type: Annotated[Optional[str], typer.Option("--type", help="Event type or sub-event type.")] = None,  # noqa: UP045
+    where: Annotated[Optional[str], typer.Option(help="Part of the place, province, district or country name.")] = None,  # noqa: UP045
+    unlocated: Annotated[bool, typer.Option("--unlocated", help="Only events whose place could not be located.")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,  # noqa: UP045
+) -> None:
+    """List stored events as a table."""
+    from warwatch.serve.render import events_table
+
+    store = _open(db)
+    with store:
+        rows = store.events(since=_date(since, "--since"), until=_date(until, "--until"), event_type=event_type,
+                            where=where, unlocated=True if unlocated else None, limit=limit)
+    out.print(events_table(rows))
+
+
+@app.command()
+def show(event_id: Annotated[str, typer.Argument(help="An event id such as SYR12.")], db: DbOption = None) -> None:
+    """Every field of one event, with the sentence each came from, source by source."""
+    from warwatch.serve.render import event_panel
+
+    store = _open(db)
+    with store:
+        detail = store.event(event_id)
+    if detail is None:
+        raise InputError(f"no event {event_id!r} in {db_path(db)}")
+    out.print(event_panel(detail))
+
+
+@app.command()
+def geocode(
+    name: Annotated[str, typer.Argument(help="A place name as a report writes it.")],
+    context: Annotated[Optional[str], typer.Option(help="Words around it, e.g. 'northern Hama'.")] = None,  # noqa: UP045
+    country: Annotated[Optional[str], typer.Option(help="ISO 3166 alpha-2 code of the story's country.")] = None,  # noqa: UP045
+    limit: int = 5,
+) -> None:
+    """Show the gazetteer candidates for a name, their scores and why the first one wins."""
+    from warwatch.geocode import Geocoder
+    from warwatch.serve.render import candidates_table
+
+    words = [w for w in (context or "").replace(",", " ").split() if w[:1].isupper()]
+    found = Geocoder().candidates(name, context=words, country=country.upper() if country else None, limit=limit)
+    if not found:
+        raise InputError(f"no place called {name!r} in the gazetteers")
+    out.print(candidates_table(name, found))
+
+
+@app.command()
+def demo(db: DbOption = None) -> None:
+    """Ingest the five bundled sample articles and print their events."""
+    samples = resources.files("warwatch").joinpath("samples")
+    with resources.as_file(samples) as folder:
+        ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None)
+    events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, limit=None)
+
+
+def _open(db: Path | None):  # type: ignore[no-untyped-def]
+    from warwatch.store import Store
+
+    path = db_path(db)
+    if not path.exists():
+        raise InputError(f"no database at {path} (run 'warwatch ingest' first, or give --db)")
+    return Store(path)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning errors into one line and an exit code."""
+    try:
+        app()
+    except WarwatchError as error:
+        if os.environ.get("WARWATCH_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:  # a bug: still one line, with the way to see more
+        if os.environ.get("WARWATCH_DEBUG"):
+            raise
+        err.print(f"[red]error:[/red] {type(error).__name__}: {error} (set WARWATCH_DEBUG=1 for details)", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Actors of a sentence, normalised to ACLED-style names from the lexicon.
+
+State forces are built from a demonym and a force noun ("Syrian army helicopters",
+"Russian jets", "jets believed to be Russian") or from generic terms ("regime forces", "the
+army") read against the story's country. Named groups come from patterns. An actor is marked
+*attributed* when the text only believes or suspects it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Span
+
+from warwatch.extract.lexicon import load, phrase_regex
+
+_NOT_AN_ACTOR = re.compile(
+    r"[-‐](held|controlled|run|dominated|backed|led|linked|affiliated|aligned|majority|based|style)\b|"
+    r"\s+(officials?|sources?|commanders?|spokesm[ae]n|spokeswoman|representatives?|leaders?|activists?|media)\b",
+    re.I,
+)
+
+
+@dataclass
+class ActorRef:
+    """An actor named in a sentence."""
+
+    name: str
+    kind: str  # "state", "rebel", "civilians", "protesters"
+    text: str
+    start: int  # offsets in the article text
+    end: int
+    attributed: bool = False
+    country: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict:
+    lex = load("actors")
+    countries = lex["countries"]
+    demonym = r"(?P<dem>" + "|".join(sorted(map(re.escape, countries), key=len, reverse=True)) + r")"
+    nouns = r"(?P<noun>" + "|".join(sorted(map(re.escape, lex["state_nouns"]), key=len, reverse=True)) + r")"
+    police = r"(?P<police>" + "|".join(sorted(map(re.escape, lex["police_nouns"]), key=len, reverse=True)) + r")"
+    return {
+        "countries": countries,
+        # "Syrian army helicopters", "Russian and Syrian jets", "Syrian government forces"
+        "state": re.compile(
+            rf"\b{demonym}(?:\s+and\s+(?P<dem2>\w+))?(?![-‐]\w)(?:\s+[\w-]+){{0,2}}?\s+{nouns}\b", re.I
+        ),
+        "police": re.compile(rf"\b{demonym}(?![-‐]\w)(?:\s+[\w-]+){{0,1}}?\s+{police}\b", re.I),
+        # "jets believed to be Russian"
+        "believed": re.compile(
+            rf"\b{nouns}\s+(?:(?:were|was|are|is)\s+)?(?:believed|thought|suspected|said|presumed)\s+to\s+(?:be|have\s+been)\s+{demonym}\b",
+            re.I,
+        ),
+        "government": phrase_regex(lex["government_terms"]),
+        "groups": [(re.compile(g["pattern"], re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"]) for g in lex["groups"]],
+        "civilians": re.compile(lex["civilians"], re.I),
+        "protesters": re.compile(lex["protesters"], re.I),
+        "attribution": phrase_regex(lex["attribution"]),
+        "suffix": lex["military_suffix"],
+    }
+
+
+def military(country: str) -> str:
+    """ACLED's name for a country's armed forces."""
+    return f"Military Forces of {country}{_patterns()['suffix'].get(country, '')}"
+
+
+def police(country: str) -> str:
+    return f"Police Forces of {country}{_patterns()['suffix'].get(country, '')}"
+
+
+def _attributed(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 40) : end + 40]
+    return bool(_patterns()["attribution"].search(window))
+
+
+def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
+    """Actors named in the sentence, in text order, without overlaps (longest first)."""
+    p = _patterns()
+    text, base = sent.text, sent.start_char
+    found: list[ActorRef] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, name: str, kind: str, country: str | None, attributed: bool | None = None) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        if _NOT_AN_ACTOR.match(text[end:]):
+            return  # "rebel-held Idlib", "a rebel official said": a description or a source, not a party
+        taken.append((start, end))
+        att = _attributed(text, start, end) if attributed is None else attributed
+        found.append(ActorRef(name, kind, text[start:end], base + start, base + end, att, country))
+
+    for m in p["believed"].finditer(text):
+        country = p["countries"][m.group("dem").lower()]
+        add(m.start(), m.end(), military(country), "state", country, True)
+    for regex, name, kind in p["groups"]:
+        for m in regex.finditer(text):
+            add(m.start(), m.end(), name.replace("{country}", story_country or "International"), kind, story_country)
+    for m in p["state"].finditer(text):
+        countries = [p["countries"][m.group("dem").lower()]]
+        second = (m.group("dem2") or "").lower()
+        if second in p["countries"]:
+            countries.append(p["countries"][second])
+        for country in countries:
+            found_start = m.start() if country == countries[0] else m.start("dem2")
+            add(found_start, m.end() if len(countries) == 1 else found_start + len(m.group("dem2") if country != countries[0] else m.group("dem")),
+                military(country), "state", country)
+    for m in p["police"].finditer(text):
+        country = p["countries"][m.group("dem").lower()]
+        add(m.start(), m.end(), police(country), "state", country)
+    if story_country:
+        for m in p["government"].finditer(text):
+            add(m.start(), m.end(), military(story_country), "state", story_country)
+    # a capital or country as the subject of a sentence stands for its government ("Damascus stepped up")
+    for token in sent:
+        word = token.lower_
+        if word in p["countries"] and token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "PROPN":
+            country = p["countries"][word]
+            add(token.idx - base, token.idx - base + len(token.text), military(country), "state", country)
+    for regex, kind in ((p["civilians"], "civilians"), (p["protesters"], "protesters")):
+        for m in regex.finditer(text):
+            label = "Civilians" if kind == "civilians" else "Protesters"
+            add(m.start(), m.end(), f"{label} ({story_country or 'International'})", kind, story_country, False)
+    found.sort(key=lambda a: a.start)
+    return found

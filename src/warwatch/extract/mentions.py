@@ -1,0 +1,395 @@
+"""Turn an article's sentences into event mentions: one per incident per place.
+
+Per sentence: find triggers and keep those that report something that happened; find the
+places, actors, figures, claimant and date; then emit one :class:`Mention` per place. Across
+sentences: a follow-up sentence with no place of its own ("The shelling killed two men") adds
+its figures to the incident just reported; a province-level report is kept only when the
+article names no village at all; denials are attached to the mentions they deny.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span
+
+from warwatch.extract.actors import ActorRef, find_actors, military
+from warwatch.extract.dates import DateRef, find_dates
+from warwatch.extract.lexicon import load, phrase_regex
+from warwatch.extract.numbers import read_toll
+from warwatch.extract.toponyms import Found, PlaceIndex, find_toponyms
+from warwatch.extract.triggers import STRONG, Trigger, find_triggers, has_attack_verb
+from warwatch.models import Article, Evidence, Mention
+
+# which sub-event type wins when a sentence names several forms of violence
+_PRIORITY = [
+    "Chemical weapon", "Suicide bomb", "Remote explosive/landmine/IED", "Air/drone strike",
+    "Shelling/artillery/missile attack", "Grenade", "Armed clash", "territory", "Attack",
+    "Abduction/forced disappearance", "Sexual violence", "Peaceful protest", "Violent demonstration",
+    "Mob violence", "Arrests",
+]
+_SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
+_HISTORY_LIMIT = timedelta(days=30)
+_ISO2 = {
+    "Syria": "SY", "Yemen": "YE", "Iraq": "IQ", "Afghanistan": "AF", "Sudan": "SD", "Somalia": "SO",
+    "Myanmar": "MM", "Ukraine": "UA", "Russia": "RU", "Turkey": "TR", "Iran": "IR", "Israel": "IL",
+    "Nigeria": "NG", "Mali": "ML", "Ethiopia": "ET", "Libya": "LY", "Pakistan": "PK", "India": "IN",
+    "Democratic Republic of Congo": "CD", "Lebanon": "LB", "Egypt": "EG", "Kenya": "KE",
+    "Burkina Faso": "BF", "Niger": "NE", "Mozambique": "MZ", "Cameroon": "CM", "Colombia": "CO",
+    "Mexico": "MX", "Philippines": "PH", "Azerbaijan": "AZ", "Armenia": "AM", "Saudi Arabia": "SA",
+    "United States": "US", "France": "FR", "United Kingdom": "GB", "United Arab Emirates": "AE",
+}
+_PRONOUNS = {"it", "we", "they"}
+_OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
+
+
+@dataclass
+class Extraction:
+    """What the extractor read from one article."""
+
+    mentions: list[Mention]
+    #: the story's country (ACLED name) and its ISO2 code, when the article makes it clear
+    country: str | None = None
+    iso2: str | None = None
+    denials: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class _Sentence:
+    """Everything read from one sentence, before mentions are made."""
+
+    span: Span
+    index: int
+    triggers: list[Trigger]
+    places: list[Found]
+    actors: list[ActorRef]
+    dates: list[DateRef]
+    is_event: bool = False
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, re.Pattern[str]]:
+    mod = load("modality")
+    return {
+        "aggregate": phrase_regex(mod["aggregate"]),
+        "history": phrase_regex(mod["history"]),
+        "generic": phrase_regex(mod["generic_anaphors"]),
+        "claimant": [(re.compile(p, re.I), name) for p, name in load("claimants")["entries"]],
+        "targets": [(re.compile(p, re.I), name, civ) for p, name, civ in load("targets")["entries"]],
+    }
+
+
+def story_country(doc: Doc, places: PlaceIndex) -> str | None:
+    """The country the article is about: where its named places are, then which country it names.
+
+    A country's name ("in Syria", "Syria's Idlib") counts more than its demonym, since reports
+    about Syria say "Russian jets" as often as "Syrian". Each capitalised name that the gazetteer
+    places in exactly one country votes for that country.
+    """
+    countries = load("actors")["countries"]
+    names = {iso: name for name, iso in _ISO2.items()}
+    votes: Counter[str] = Counter()
+    for token in doc:
+        name = countries.get(token.lower_)
+        if not name:
+            continue
+        if token.pos_ != "PROPN":
+            votes[name] += 0.5  # "Russian jets" says who flies, not where
+        elif token.dep_ in ("pobj", "poss") or token.head.lower_ in ("in", "across", "inside", "of"):
+            votes[name] += 3  # "in Syria", "Syria's Idlib province"
+        else:
+            votes[name] += 1
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
+            found = {c.country for c in places.lookup(ent.text)[:10]}
+            if len(found) == 1:
+                iso = found.pop()
+                votes[names.get(iso, iso)] += 2
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _claimant(text: str) -> str | None:
+    for regex, name in _cues()["claimant"]:
+        if regex.search(text):
+            return name
+    return None
+
+
+def _target(text: str) -> tuple[str | None, bool]:
+    for regex, name, civilian in _cues()["targets"]:
+        if regex.search(text):
+            return name, civilian
+    return None, False
+
+
+def _aggregate(text: str) -> bool:
+    """A running total ("26 killed since the beginning of the month"), not one incident."""
+    for m in _cues()["aggregate"].finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()].lower()
+        if m.group(0).lower().startswith("since") and re.search(r"(first time|heaviest|worst|biggest|fiercest|deadliest|largest|most intense)\b", before):
+            continue
+        return True
+    return False
+
+
+def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> tuple[str, str, str | None] | None:
+    """(event type, sub-event type, weapon) of the sentence's realis triggers, or None."""
+    real = [t for t in triggers if t.modality == "event"]
+    strong = [t for t in real if t.kind in STRONG]
+    air = [t for t in real if t.kind == "air"]
+    generic = [t for t in real if t.kind in ("generic", "casualty")]
+    if strong:
+        best = min(strong, key=lambda t: _PRIORITY.index(t.sub_event_type) if t.sub_event_type in _PRIORITY else 99)
+        if best.kind == "bombard" and air:
+            best = air[0]
+        weapon = next((t.weapon for t in strong if t.weapon and t.weapon not in ("shelling", "air strike") and t.sub_event_type == best.sub_event_type), best.weapon)
+        if any(t.weapon == "barrel bomb" for t in real):
+            weapon = "barrel bomb"
+        return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
+    if air and (generic or has_attack_verb(sent) or any(t.phrase in ("raid", "barrel") for t in air)):
+        weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
+        return "Explosions/Remote violence", "Air/drone strike", weapon
+    if generic:
+        if any(t.event_type == "Explosions/Remote violence" for t in generic) or context_sub in (
+            "Air/drone strike", "Shelling/artillery/missile attack"
+        ):
+            return "Explosions/Remote violence", context_sub or "", None
+        return None
+    return None
+
+
+def _event_date(s: _Sentence, triggers: list[Trigger]) -> DateRef | None:
+    """The sentence's own date for its event: the strongest date not cut off by after/since."""
+    usable = []
+    for d in s.dates:
+        if d.barrier is not None:
+            # "hit Kabaneh … after a similar raid on Tuesday": Tuesday dates the raid, not the hit
+            subtree = {t.i for t in s.span.doc[d.barrier].subtree}
+            if not triggers or any(t.token.i not in subtree for t in triggers):
+                continue
+        usable.append(d)
+    if not usable:
+        return None
+    return max(usable, key=lambda d: (d.strength, -d.start))
+
+
+def _anchor(s: _Sentence, found: Found, triggers: list[Trigger]) -> Trigger | None:
+    """The trigger that governs a place: the first one met walking up the tree from the name."""
+    doc = s.span.doc
+    tokens = [t for t in s.span if found.toponym.start <= t.idx < found.toponym.end]
+    if not tokens:
+        return None
+    by_index = {t.token.i: t for t in triggers}
+    node, steps = tokens[-1], 0
+    while steps < 12:
+        if node.i in by_index:
+            return by_index[node.i]
+        for child in node.children:
+            if child.i in by_index and child.dep_ in ("nsubj", "nsubjpass", "dobj", "compound", "amod"):
+                return by_index[child.i]
+        if node.head.i == node.i:
+            return None
+        node, steps = node.head, steps + 1
+    del doc
+    return None
+
+
+def _pronoun_subject(trigger: Trigger) -> bool:
+    """True when the trigger's clause has a pronoun for a subject ("it targeted", "we hit")."""
+    verb = trigger.token if trigger.token.pos_ in ("VERB", "AUX") else trigger.token.head
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
+
+
+def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
+    """Perpetrators named in the sentence, most likely first."""
+    parties = [a for a in s.actors if a.kind in ("state", "rebel")]
+    if not parties:
+        return []
+    heads = [t.token for t in triggers]
+
+    def rank(actor: ActorRef) -> tuple[int, int]:
+        doc = s.span.doc
+        tokens = [t for t in s.span if actor.start <= t.idx < actor.end]
+        near = min((abs(t.i - h.i) for t in tokens for h in heads), default=99)
+        subject = any(t.dep_ in ("nsubj", "nsubjpass", "pobj", "compound", "amod", "poss") and t.head in heads for t in tokens)
+        agent = any(t.head.lower_ == "by" for t in tokens)
+        victim = any(t.head.lower_ in ("on", "against", "targeting") for t in tokens)
+        score = (0 if subject or agent or near <= 2 else 1 if tokens and heads and tokens[0].i < heads[0].i else 2)
+        del doc
+        return (score + (3 if victim else 0), actor.start)
+
+    ordered = sorted(parties, key=rank)
+    unique: list[ActorRef] = []
+    for a in ordered:
+        if all(a.name != u.name for u in unique):
+            unique.append(a)
+    return unique
+
+
+def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extraction:
+    """Event mentions of one article (toponyms found; places not yet resolved)."""
+    published = article.published or date.today()
+    country = story_country(doc, places)
+    iso2 = _ISO2.get(country or "")
+    sentences: list[_Sentence] = []
+    anchor: date | None = None
+    for i, span in enumerate(doc.sents):
+        if not span.text.strip():
+            continue
+        dates = find_dates(span, published, anchor)
+        for d in dates:
+            if d.precision == 1:
+                anchor = d.value
+        sentences.append(
+            _Sentence(span, i, find_triggers(span), find_toponyms(span, places, iso2), find_actors(span, country), dates)
+        )
+    # the article's dominant form of violence types generic sentences ("targeted towns")
+    subs = Counter(
+        t.sub_event_type for s in sentences for t in s.triggers
+        if t.modality == "event" and t.kind in STRONG | {"air"} and t.sub_event_type
+    )
+    context_sub = subs.most_common(1)[0][0] if subs else None
+    extraction = Extraction([], country, iso2)
+    narrative: date | None = None
+    main_date: date | None = None
+    previous: _Sentence | None = None
+    previous_actor: list[ActorRef] = []
+    for s in sentences:
+        text = s.span.text
+        evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
+        if any(t.modality == "denied" for t in s.triggers):
+            extraction.denials.append(evidence)
+            continue
+        kind = _classify(s.triggers, s.span, context_sub)
+        if kind is None or _aggregate(text):
+            previous = None if kind is None and not s.places else previous
+            remembered = _choose_actor(s, [t for t in s.triggers if t.kind in ("air", "specific", "bombard")])
+            if remembered and s.triggers:
+                previous_actor = remembered  # "raids by jets believed to be Russian" names who flies the jets
+            continue
+        real = [t for t in s.triggers if t.modality == "event"]
+        own = _event_date(s, real)
+        if _SEPARATE.search(text):
+            narrative = main_date
+        if own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT:
+            narrative = own.value
+            main_date = main_date or own.value
+        when = own.value if own else (narrative or published)
+        precision = own.precision if own else 1
+        if own and own.precision == 4:
+            continue  # only a year: history, not an incident
+        if own is None and _cues()["history"].search(text):
+            continue
+        if when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1):
+            continue
+        s.is_event = True
+        event_type, sub, weapon = kind
+        actors = _choose_actor(s, real)
+        claimant = _claimant(text)
+        if not actors and claimant in _OFFICIAL_CLAIMANTS and country and any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for t in real for c in t.token.head.children
+        ) | any(c.dep_ == "nsubj" and c.lower_ in _PRONOUNS for t in real for c in t.token.children):
+            # "state media … said it targeted 'terrorist groups'": the army speaking of itself
+            actors = [ActorRef(military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country)]
+        if not actors and previous_actor and weapon in (None, "air strike", "barrel bomb", "shelling", "drone"):
+            actors = previous_actor
+            inherited = True
+        else:
+            inherited = False
+        if not actors and weapon == "barrel bomb" and country == "Syria":
+            # barrel bombs are dropped by the Syrian air force's helicopters: attributed, not confirmed
+            actors = [ActorRef(military("Syria"), "state", "barrel bomb", s.span.start_char, s.span.start_char, True, "Syria")]
+        if sub == "territory":
+            sub = "Government regains territory" if actors and actors[0].kind == "state" else "Non-state actor overtakes territory"
+        toll = read_toll(s.span)
+        target, civilian_target = _target(text)
+        victims = [a for a in s.actors if a.kind == "civilians"]
+        civilian = event_type == "Violence against civilians" or civilian_target or bool(victims and toll.killed)
+        actor1 = actors[0] if actors else None
+        actor2 = actors[1] if len(actors) > 1 and event_type == "Battles" else None
+        assoc = actors[1].name if len(actors) > 1 and event_type != "Battles" else None
+        if actor2 is None and civilian and victims:
+            actor2 = victims[0]
+        # "Kurdish security forces known as Asayesh": a name the actor lexicon knows is a party, not a place
+        s.places = [f for f in s.places if not any(a.start <= f.toponym.start < a.end for a in s.actors if a.kind in ("state", "rebel"))]
+        village_places = [f for f in s.places if f.role == "place"]
+        region_places = [f for f in s.places if f.role == "region"]
+        targets = village_places or region_places
+        confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
+        confidence -= 0.15 if actor1 and actor1.attributed else 0
+        if not targets and previous is not None and previous.mentions and len({m.toponym.text for m in previous.mentions}) == 1:
+            # a follow-up sentence with no place: "The shelling killed two men and wounded five others."
+            specific = any(t.kind in STRONG for t in real)
+            campaign = re.search(r"\bthe\s+(?:[\w-]+\s+)?(?:" + _cues()["generic"].pattern + ")", text, re.I)
+            same_day = own is None or own.value == previous.mentions[0].event_date
+            if (toll.killed is not None or toll.injured is not None or specific) and not campaign and same_day:
+                base = previous.mentions[0]
+                follow = Mention(
+                    event_type=base.event_type, sub_event_type=base.sub_event_type, evidence=evidence,
+                    toponym=base.toponym, event_date=base.event_date if own is None else when,
+                    time_precision=base.time_precision, date_text=own.text if own else base.date_text,
+                    actor1=actor1.name if actor1 else base.actor1, actor2=actor2.name if actor2 else base.actor2,
+                    assoc_actor1=assoc or base.assoc_actor1, actor_attributed=actor1.attributed if actor1 else base.actor_attributed,
+                    actor_text=actor1.text if actor1 else base.actor_text, weapon=base.weapon or weapon,
+                    target=target or base.target, fatalities=toll.killed, fatalities_text=toll.killed_text,
+                    injuries=toll.injured, injuries_text=toll.injured_text,
+                    civilian_targeting=base.civilian_targeting or civilian, claimant=claimant or base.claimant,
+                    confidence=confidence,
+                )
+                s.mentions.append(follow)
+                extraction.mentions.append(follow)
+            previous = None
+            continue
+        shared = len(targets) > 1
+        for found in targets:
+            anchor_trigger = _anchor(s, found, real)
+            if anchor_trigger is not None:
+                own_actors = _choose_actor(s, [anchor_trigger])
+                subject = _pronoun_subject(anchor_trigger)
+                if subject and claimant in _OFFICIAL_CLAIMANTS and country:
+                    # "state media … said it targeted 'terrorist groups' in … Kfr Nabouda": the army itself
+                    own_actors = [ActorRef(military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country)]
+                if (own_actors and own_actors[0].kind != (actor1.kind if actor1 else None)) or (own_actors and actor1 and own_actors[0].name != actor1.name and subject):
+                    actor1 = own_actors[0]
+            mention = Mention(
+                event_type=event_type, sub_event_type=sub, evidence=evidence, toponym=found.toponym,
+                event_date=when, time_precision=precision, date_text=own.text if own else None,
+                actor1=actor1.name if actor1 else None, actor2=actor2.name if actor2 else None,
+                assoc_actor1=assoc, actor_attributed=bool(actor1 and actor1.attributed),
+                actor_text=actor1.text if actor1 else None, weapon=weapon, target=target,
+                # a toll given for several places at once cannot be split honestly
+                fatalities=None if shared else toll.killed, fatalities_text=None if shared else toll.killed_text,
+                injuries=None if shared else toll.injured, injuries_text=None if shared else toll.injured_text,
+                civilian_targeting=civilian, claimant=claimant, confidence=round(confidence, 2),
+            )
+            s.mentions.append(mention)
+            extraction.mentions.append(mention)
+        previous = s if s.mentions else None
+        if actor1 is not None:
+            previous_actor = actors
+    _keep_regions_only_when_alone(extraction)
+    _attach_denials(extraction)
+    return extraction
+
+
+def _keep_regions_only_when_alone(extraction: Extraction) -> None:
+    """A province-level mention in an article that names villages summarises them: drop it."""
+    if any(m.toponym and m.toponym.qualifier != "region" for m in extraction.mentions):
+        extraction.mentions = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
+
+
+def _attach_denials(extraction: Extraction) -> None:
+    """Attach each denial to the mentions whose actor or weapon it denies (all, if it names neither)."""
+    countries = load("actors")["countries"]
+    for denial in extraction.denials:
+        words = re.findall(r"[\w.]+", denial.text.lower())
+        named = {countries[w] for w in words if w in countries}
+        weapon = "barrel bomb" if "barrel" in words else None
+        for m in extraction.mentions:
+            if (named and any(c in (m.actor1 or "") for c in named)) or (weapon and m.weapon == weapon) or (not named and not weapon):
+                m.denials.append(denial)

@@ -1,0 +1,169 @@
+"""Find the place names of a sentence and what the sentence says around them.
+
+Reporters' village names are unknown to spaCy's NER (it tags "Qalaat al-Madiq" a PERSON and
+"Kabaneh" an ORG), so a capitalised name counts as a toponym when the words around it say it is
+a place ("the village of X", "X and Y villages", "near X", "including X" after "towns") or when
+NER calls it a place and the gazetteer knows it. Province names next to a village ("in southern
+Idlib", "Idlib countryside") are context for that village, not places of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from spacy.tokens import Span
+
+from warwatch.extract.lexicon import load, phrase_regex
+from warwatch.models import Candidate, Toponym
+
+# "al-Habeet", "Jisr al-Shaghour", "Al Habit": a lower-case article needs its hyphen, so that
+# "known as Kabaneh" does not become a name "as Kabaneh"
+_ARTICLE = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|adh|ath|bin|ibn|abu|umm)[-‐]|(?:Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
+_WORD = r"[A-Z][\w'’ʿʾ]+"
+NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_ARTICLE})?{_WORD}){{0,3}}")
+_NOT_PLACE_LABELS = {"NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LANGUAGE", "WORK_OF_ART", "EVENT", "LAW"}
+_KIND = r"(?:village|villages|town|towns|city|cities|hamlet|hamlets|area|areas|district|districts|neighbou?rhoods?|suburbs?|camp|outskirts|countryside|region|province|provinces|governorate|oblast|state|county|municipality|base|airport|air base|airbase|checkpoint|hill|height|mountain|valley|settlement|locality|vicinity)"
+_CUE_BEFORE = re.compile(
+    r"(?:\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside|province|region|governorate|municipality)s?\s+of\s+(?:the\s+)?$"
+    r"|\b(?:in|on|at|near|around|outside|inside|into|towards|toward|hit|struck|targeted|targeting|shelled|bombed|pounded|raided|attacked|stormed|captured|seized|retook|entered|including|known as|east of|west of|north of|south of|between|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$"
+    r"|\b(?:of|and|,)\s+$)",
+    re.I,
+)
+_STRONG_BEFORE = re.compile(
+    r"\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside|municipality|locality|settlement)s?\s+of\s+(?:the\s+)?$"
+    r"|\b(?:near|outside|including|known as|(?:east|west|north|south)(?:ern)? of)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$",
+    re.I,
+)
+_CUE_AFTER = re.compile(rf"^\s*(?:[\w-]+\s+)?{_KIND}\b", re.I)
+_NEAR_BEFORE = re.compile(
+    r"\b(?:near|nearby|close to|outside|around|outskirts of|vicinity of|an area near|areas near|edge of|(?:east|west|north|south|northeast|northwest|southeast|southwest)(?:ern)? of|(?:\d+|a few|several)\s+(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of))\s+(?:the\s+(?:\w+\s+)?(?:town|village|city)\s+of\s+)?$",
+    re.I,
+)
+_NEAR_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:countryside|outskirts|suburbs|environs|vicinity|surroundings|rural areas)\b", re.I)
+_REGION_BEFORE = re.compile(
+    r"\b(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?western|north-?eastern|south-?western|south-?eastern|northwestern|northeastern|southwestern|southeastern|rural|upper|lower|greater|neighbou?ring)\s+(?:parts? of\s+)?|province of\s+(?:the\s+)?|governorate of\s+|region of\s+|(?:mountainous|restive|embattled|rebel-held|opposition-held|government-held)\s+province of\s+)$",
+    re.I,
+)
+_REGION_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I)
+_DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]+,\s+[A-Z][\w ]+\s+[–—-]\s")
+_STOP = {
+    "the", "a", "an", "on", "in", "at", "he", "she", "they", "it", "we", "i", "but", "and", "or", "if",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "president", "minister", "mr", "mrs", "ms", "dr", "maj", "gen", "col", "sheikh",
+}
+
+
+class PlaceIndex(Protocol):
+    """What toponym detection needs from a gazetteer."""
+
+    def lookup(self, name: str, *, country: str | None = None) -> list[Candidate]: ...
+
+    def region(self, name: str, *, country: str | None = None) -> Candidate | None: ...
+
+
+@dataclass
+class Found:
+    """A toponym and its role in the sentence."""
+
+    toponym: Toponym
+    #: "place" (where something happened), "region" (a province-level name), "excluded"
+    role: str
+    known: bool
+    reason: str = ""
+
+
+@lru_cache(maxsize=1)
+def _not_place_cue() -> re.Pattern[str]:
+    return phrase_regex(load("modality")["not_places_before"])
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    return frozenset(load("actors")["countries"])
+
+
+def _trim(name: str) -> str:
+    words = name.split()
+    while words and words[0].lower() in _STOP:
+        words = words[1:]
+    while words and words[-1].lower() in _STOP:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[Found]:
+    """Candidate toponyms of the sentence with their qualifier, context and role."""
+    text, base = sent.text, sent.start_char
+    ents = {(e.start_char - base, e.end_char - base): e.label_ for e in sent.ents}
+    spans: list[tuple[int, int, str]] = []
+    for m in NAME.finditer(text):
+        name = _trim(re.sub(r"(?:'s|’s)$", "", m.group(0)))
+        if not name or len(name) < 3:
+            continue
+        start = m.start() + m.group(0).find(name)
+        spans.append((start, start + len(name), name))
+    dateline = _DATELINE.match(text)
+    if dateline:
+        # "Antakya, Turkey – ...": where the reporter files from, not where anything happened
+        spans = [s for s in spans if s[0] >= dateline.end()]
+    out: list[Found] = []
+    accepted_end = -99
+    for start, end, name in spans:
+        if name.lower() in _country_words() or name.lower() in _STOP:
+            continue
+        if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
+            continue  # "Villages and towns …": a capitalised common noun
+        before, after = text[:start], text[end:]
+        label = next((lab for (s, e), lab in ents.items() if s <= start < e or start <= s < end), None)
+        if label in _NOT_PLACE_LABELS:
+            continue
+        tokens = [t for t in sent if start <= t.idx - base < end]
+        proper = any(t.pos_ == "PROPN" for t in tokens)
+        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after))
+        medium = bool(_CUE_BEFORE.search(before[-60:]))
+        # "Latamneh and Kafr Zeita", "Kafr Sejnah and Hazareen": a name joined to a place just found
+        joined = start - accepted_end <= 7 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[accepted_end:start] if accepted_end >= 0 else "x") is not None
+        region = places.region(name, country=country)
+        known = region is not None or bool(places.lookup(name, country=country))
+        if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
+            continue
+        if not (proper or known or joined):
+            continue  # "Villages and towns …": a capitalised common noun, not a name
+        if name.isupper() and not known and not strong:
+            continue  # an acronym (SOHR, UOSSM) is an organisation unless the text says it is a place
+        qualifier = None
+        if _NEAR_BEFORE.search(before[-60:]) or _NEAR_AFTER.match(after):
+            qualifier = "near"
+        is_region = region is not None and (
+            bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
+            or (not re.match(r"^\s+(?:city|town)\b", after) and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
+        )
+        if is_region and _NEAR_AFTER.match(after) and not _REGION_AFTER.match(after):
+            is_region = False  # "Idlib countryside": near the city (ACLED geo_precision 2)
+        if is_region and qualifier != "near":
+            qualifier = "region"
+        toponym = Toponym(name, base + start, base + end, qualifier, [])
+        if _not_place_cue().search(before[-45:]) and not re.search(r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]):
+            out.append(Found(toponym, "excluded", known, "treated, fled or based there"))
+            continue
+        accepted_end = end
+        out.append(Found(toponym, "region" if is_region else "place", known))
+    # admin units named in the sentence are context for its villages
+    regions = [f.toponym.text for f in out if f.role == "region"]
+    for f in out:
+        if f.role == "place":
+            f.toponym.context = list(regions)
+    return out
+
+
+def merge_context(found: Sequence[Found], extra: Sequence[str]) -> None:
+    """Add article-level context (e.g. the province the story is about) after the sentence's own."""
+    for f in found:
+        for name in extra:
+            if name not in f.toponym.context:
+                f.toponym.context.append(name)

@@ -1,0 +1,185 @@
+"""Transliteration-insensitive keys for place names.
+
+Reporters write one Arabic, Ukrainian, Burmese or Somali name many ways ("Kafr Zeita",
+"Kafr Zaytah", "Kfar Zita"; "Kharkiv", "Kharkov"). Two keys make those spellings meet:
+
+* :func:`fold` — a phonetic key: accents and apostrophes dropped, Arabic articles (al-, el-,
+  ash-, ...) dropped, consonant digraphs merged into one class each (sh/ch/sch, kh, q/k/g/c,
+  dh/th/z), vowels reduced to two classes (a/e/i/y and o/u/w), doubled letters collapsed,
+  a final -a/-ah/-eh dropped, spaces removed. Equal keys are an exact match.
+* :func:`skeleton` — the consonants of the fold key: spellings with the same skeleton, or
+  with the same first three skeleton consonants (the block), are the only ones that fuzzy
+  scoring (rapidfuzz) is allowed to compare.
+
+Arabic-script names get their own fold (no vowel signs, one alef, no article), and Cyrillic
+names are transliterated to Latin first, so "Харків" meets "Kharkiv".
+The index stores these keys: changing this module changes the index hash (see index.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Arabic article spellings (sun letters assimilated), and French ones ("ech", "er")
+ARTICLES = frozenset({
+    "al", "el", "il", "ul", "as", "ash", "es", "esh", "ech", "ad", "ed", "ar", "er", "at", "et", "az",
+    "ez", "an", "en", "ath", "adh", "dh",
+})
+#: generic first words ("Tall Salhab" is said "Salhab"): an extra, weaker key drops them
+GENERIC_HEADS = frozenset({
+    "tall", "tell", "tal", "tel", "til", "jabal", "jebel", "jabel", "jbel", "khirbat", "khirbet",
+    "kherbet", "khirbit", "khirbah", "mazraat", "mazraa", "mazraah", "qaryat", "qariyat", "hay", "hayy",
+})
+
+_NON_WORD = re.compile(r"[^0-9a-z\u0600-\u06ff]+")
+_SPECIAL = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ə": "a", "ß": "ss", "æ": "ae",
+     "œ": "oe", "þ": "th", "ŋ": "ng"}
+)
+# order matters: longer digraphs first; upper-case letters are class symbols
+_DIGRAPHS = [
+    ("shch", "S"), ("sch", "S"), ("dzh", "j"), ("tch", "S"), ("sh", "S"), ("ch", "S"),
+    ("kh", "X"), ("gh", "k"), ("zh", "j"), ("dj", "j"), ("dh", "z"), ("th", "z"), ("ph", "f"),
+    ("ck", "k"), ("q", "k"), ("c", "k"), ("g", "k"), ("x", "h"),
+]
+_VOWEL_A = set("aeiy")
+_VOWEL_U = set("ouw")
+
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640\u06d6-\u06ed]")
+_ARABIC_MAP = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ئ": "ي", "ؤ": "و", "ة": "ه",
+     "ک": "ك", "ء": None, "گ": "ك", "ڤ": "ف", "پ": "ب", "چ": "ج"}
+)
+_CYR_COMMON = {
+    "а": "a", "б": "b", "в": "v", "ґ": "g", "д": "d", "е": "e", "є": "ye", "ё": "yo", "ж": "zh",
+    "з": "z", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "'": "",
+}
+_UK_LETTERS = set("іїєґ")
+_SKEL_DROP = re.compile(r"[auh]")
+_UK_ENDING = re.compile(r"(?<=[^aeiouy])(?:yi|iy|yy|ii|yj|oi|oy)$")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+_ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys("\'’‘`´ʿʾʼʹ′\"“”"))
+
+
+def has_arabic(text: str) -> bool:
+    """True if the text holds Arabic-script letters."""
+    return _ARABIC_RE.search(text) is not None
+
+
+def has_cyrillic(text: str) -> bool:
+    """True if the text holds Cyrillic letters."""
+    return _CYRILLIC_RE.search(text) is not None
+
+
+def cyrillic_to_latin(text: str) -> str:
+    """Cyrillic → Latin; Ukrainian rules (г=h, и=y) when Ukrainian letters are present."""
+    lower = text.lower()
+    ukrainian = any(ch in _UK_LETTERS for ch in lower)
+    table = dict(_CYR_COMMON)
+    table["г"] = "h" if ukrainian else "g"
+    table["и"] = "y" if ukrainian else "i"
+    return "".join(table.get(ch, ch) for ch in lower)
+
+
+def ascii_fold(text: str) -> str:
+    """Lower case, accents and apostrophes removed, punctuation turned into spaces."""
+    if text.isascii():  # the common case, ten times faster
+        return " ".join(_NON_WORD.sub(" ", text.lower().translate(_APOSTROPHE_TABLE)).split())
+    if has_cyrillic(text):
+        text = cyrillic_to_latin(text)
+    text = unicodedata.normalize("NFKD", text.lower().translate(_SPECIAL))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_APOSTROPHE_TABLE)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def words(text: str) -> list[str]:
+    """The ASCII-folded words of a name, Arabic articles removed (kept if alone)."""
+    tokens = ascii_fold(text).split()
+    kept = [t for i, t in enumerate(tokens) if not (t in ARTICLES and i < len(tokens) - 1)]
+    return kept or tokens
+
+
+def _y_consonant(token: str, i: int) -> bool:
+    before_vowel = i + 1 < len(token) and token[i + 1] in "aeiou"
+    return before_vowel and (i == 0 or token[i - 1] in "aeiouy")
+
+
+@lru_cache(maxsize=262144)
+def _fold_token(token: str) -> str:
+    if token in ("kafr", "kfar", "kafar", "kafer", "kefr", "kefer", "kfr", "kufr", "kfer"):
+        return "kfr"
+    token = _UK_ENDING.sub("i", token)  # Kryvyi / Kryvyy / Kryvyj / Krivoi
+    for src, dst in _DIGRAPHS:
+        token = token.replace(src, dst)
+    out: list[str] = []
+    for i, ch in enumerate(token):
+        # "y" before a vowel after a vowel or at the start is a consonant (Yabrud, Dahiriyah,
+        # Mayadin); elsewhere a vowel (Zaytah = Zita, Slavyansk = Sloviansk)
+        if ch in _VOWEL_A and not (ch == "y" and _y_consonant(token, i)):
+            cls = "a"
+        elif ch in _VOWEL_U:
+            cls = "u"
+        else:
+            cls = ch
+        if out and out[-1] == cls:
+            continue  # doubled letters and vowel runs of one class
+        out.append(cls)
+    folded = "".join(out)
+    if len(folded) > 3:
+        folded = re.sub(r"(?<=[au])h$", "", folded)  # final -ah / -eh
+        if folded[-1] in "au" and len(folded) > 3:
+            folded = folded[:-1]  # final -a / -e / -i / -iy / -yi
+    return folded
+
+
+def _fold_arabic(text: str) -> str:
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text)).translate(_ARABIC_MAP)
+    out = []
+    for word in re.findall(r"[\u0621-\u064a\u0660-\u06ff]+", text):
+        if word.startswith("ال") and len(word) > 3:
+            word = word[2:]
+        out.append(word)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """The phonetic key of a name; '' if nothing is left."""
+    if has_arabic(text):
+        return _fold_arabic(text)
+    return "".join(_fold_token(t) for t in words(text))
+
+
+def name_keys(text: str) -> tuple[str, list[str]]:
+    """The fold key of a gazetteer name and its weaker variants (index building).
+
+    The variant drops a generic head word: "Tall Salhab" is reported as "Salhab".
+    """
+    if has_arabic(text):
+        return _fold_arabic(text), []
+    tokens = words(text)
+    key = "".join(_fold_token(t) for t in tokens)
+    if len(tokens) >= 2 and tokens[0] in GENERIC_HEADS:
+        rest = [t for i, t in enumerate(tokens[1:]) if not (t in ARTICLES and i < len(tokens) - 2)]
+        variant = "".join(_fold_token(t) for t in rest)
+        if len(variant) >= 4:
+            return key, [variant]
+    return key, []
+
+
+def skeleton(key: str) -> str:
+    """The consonants of a fold key (Arabic keys are their own skeleton)."""
+    if key and has_arabic(key):
+        return key
+    return _DOUBLE.sub(r"\1", _SKEL_DROP.sub("", key))
+
+

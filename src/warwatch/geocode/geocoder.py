@@ -1,0 +1,328 @@
+"""The geocoder: toponyms of an article → gazetteer places, with ACLED's geo_precision.
+
+"A wrong village is worse than no village": a name is placed only when the gazetteer has it
+(exactly, or by a transliteration-tolerant match), inside the admin units the sentence names
+when it names any, and inside the story's country when that is known. Otherwise the place
+comes back unlocated (``Place(text=...)``), never as a country centroid.
+
+Scores add up small, explained terms (``Candidate.why``): name similarity (0..1), +0.30 inside
+a province named in context, -0.40 outside it, up to +0.12 near the article's other places,
+small terms for population, placetype and deprecated records.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from warwatch.geocode.fold import ascii_fold, fold, skeleton
+from warwatch.geocode.index import DATA_DIR, DEPRECATED, NOT_CURRENT, ensure_index, km
+from warwatch.geocode.matching import EXACT, Hit, Matcher, similarity
+from warwatch.geocode.regions import RegionTable, split_qualifier
+from warwatch.models import Candidate, Place, Toponym
+
+ACCEPT = 0.78  # lowest score a place may be resolved with
+AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
+PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.08, "localadmin": 0.05}
+
+_PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
+              " placetype, status FROM place WHERE id = ?")
+
+
+@dataclass
+class _Context:
+    regions: dict[int, str] = field(default_factory=dict)  # region id → the word that named it
+    counties: dict[int, str] = field(default_factory=dict)
+    countries: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=1)
+def _not_places() -> frozenset[str]:
+    with open(DATA_DIR / "not_places.json", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return frozenset(ascii_fold(w) for group in data["words"].values() for w in group)
+
+
+def is_not_place(name: str) -> bool:
+    """True for words that are never toponyms in news text ("Reuters", "Thursday", "Army")."""
+    return ascii_fold(name) in _not_places()
+
+
+class Geocoder:
+    """Gazetteer lookups and toponym resolution over the packaged index (see module docs)."""
+
+    def __init__(self, index_path: Path | None = None) -> None:
+        self._index_arg = index_path
+        self.path = ensure_index(index_path)
+        self._con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                    check_same_thread=False)
+        self._match = Matcher(self._con)
+        self.regions = RegionTable(self._match)
+        # per-instance caches: a warm geocoder answers repeated names without SQL
+        self._place = lru_cache(maxsize=200_000)(self._place_uncached)
+        self._lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
+        self._cands = lru_cache(maxsize=100_000)(self._candidates_uncached)
+        self._resolve = lru_cache(maxsize=100_000)(self._resolve_uncached)
+        self._ctx = lru_cache(maxsize=10_000)(self._context_uncached)
+        self._anchor = lru_cache(maxsize=50_000)(self._anchor_uncached)
+        self._region = lru_cache(maxsize=10_000)(self.regions.find)
+
+    # pickling (Dask workers): ship the path, reopen on the other side
+    def __getstate__(self) -> dict:
+        return {"index_path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["index_path"])  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ public API
+
+    def lookup(self, name: str, *, country: str | None = None) -> list[Candidate]:
+        """Entries whose name or alternate name matches ``name`` after transliteration folding.
+
+        No context scoring and no fuzzy matching, so that common English words and person
+        names are not taken for villages by luck; best-known (most populous) first.
+        """
+        return [copy.deepcopy(c) for c in self._lookup(name.strip(), country)]
+
+    def candidates(self, name: str, *, context: Sequence[str] = (), country: str | None = None,
+                   limit: int = 5) -> list[Candidate]:
+        """Scored candidates, best first, each with ``Candidate.why`` reasons."""
+        ranked = self._cands(name.strip(), tuple(context), country, ())
+        return [copy.deepcopy(c) for c, _tier in ranked[:limit]]
+
+    def resolve(self, toponym: Toponym, *, country: str | None = None,
+                article_places: Sequence[str] = ()) -> Place:
+        """Best place for a toponym of an article, with ACLED geo_precision (see module docs).
+
+        ``toponym.context`` holds admin names said next to it, ``article_places`` the article's
+        other toponyms, ``country`` the story's ISO2 country when known. An unresolvable name
+        gives ``Place(text=...)`` with everything else None.
+        """
+        others = tuple(sorted({p for p in article_places if p and fold(p) != fold(toponym.text)}))
+        place = self._resolve(toponym.text.strip(), toponym.qualifier, tuple(toponym.context),
+                              country, others)
+        return copy.copy(place)
+
+    def region(self, name: str, *, country: str | None = None) -> Candidate | None:
+        """The first-level admin unit called ``name`` ("Idlib", "Hasakah", "Kharkiv"), placetype
+        "region", at the point ACLED codes it to (the provincial capital, else the centroid)."""
+        if is_not_place(name):
+            return None
+        found = self._region(name.strip(), country)
+        return self._region_candidate(*found) if found else None
+
+    # ------------------------------------------------------------------ internals
+
+    def _place_uncached(self, pid: int) -> tuple | None:
+        rows = self._match.rows(_PLACE_SQL, (pid,))
+        return rows[0] if rows else None
+
+    def _candidate(self, hit: Hit) -> Candidate:
+        p = self._place(hit.place)
+        return Candidate(name=p[2], lat=p[8], lon=p[9], country=p[3], admin1=p[4], admin2=p[5],
+                         population=p[10] or 0, gazetteer_id=p[1], placetype=p[11], score=round(hit.sim, 4),
+                         why=[hit.how])
+
+    def _region_candidate(self, rid: int, sim: float, how: str) -> Candidate:
+        r = self.regions.info(rid)
+        cap = self._place(r.capital) if r.capital else None
+        lat, lon = (cap[8], cap[9]) if cap else (r.lat, r.lon)
+        where = f"coded to the provincial capital {cap[2]}" if cap else "coded to the region's centroid"
+        gid = f"wof:{rid}" if rid > 0 else f"gn-admin1:{r.country}:{r.admin1}"
+        return Candidate(name=r.name, lat=lat, lon=lon, country=r.country, admin1=r.admin1,
+                         admin2=cap[5] if cap else None, gazetteer_id=gid, placetype="region",
+                         score=round(sim, 4), why=[how, where])
+
+    def _lookup_uncached(self, name: str, country: str | None) -> list[Candidate]:
+        if len("".join(ascii_fold(name).split())) < 3:
+            return []
+        if is_not_place(name):
+            return []
+        hits = self._match.strict(name, country)
+        out = [self._candidate(h) for h in hits.values()]
+        out.sort(key=lambda c: (-c.score, -c.population, c.placetype != "locality"))
+        return out
+
+    def _context_uncached(self, words: tuple[str, ...], country: str | None) -> _Context:
+        ctx = _Context()
+        for word in words:
+            if not word or is_not_place(word):
+                continue
+            found = self.regions.find(word, country, fuzzy=False)
+            if found:
+                ctx.regions.setdefault(found[0], word)
+                ctx.countries.add(self.regions.info(found[0]).country)
+                continue
+            core = split_qualifier(word)[0]
+            counties = [h.place for h in self._match.exact(core, country).values()
+                        if self._place(h.place)[11] == "county"]
+            for cid in counties:
+                ctx.counties.setdefault(cid, word)
+            iso = self.regions.country(core)
+            if iso:
+                ctx.countries.add(iso)
+        return ctx
+
+    def _anchor_uncached(self, name: str, country: str | None) -> tuple[tuple[float, float], ...]:
+        """Where another toponym of the article may be: its few exact matches (none if many)."""
+        hits = self._match.strict(name, country)
+        if not hits or len(hits) > 4:
+            return ()
+        return tuple((self._place(h)[8], self._place(h)[9]) for h in hits)
+
+    def _near_context(self, p: tuple, regions: dict[int, str]) -> bool:
+        """A place just across the border of a context province (reporters round to provinces)."""
+        ids = [r for r in regions if self.regions.info(r).country == p[3]]
+        if not ids:
+            return False
+        qs = ",".join("?" * len(ids))
+        rows = self._match.rows(
+            "SELECT 1 FROM place WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+            f" AND region IN ({qs}) LIMIT 1",
+            (p[8] - 0.1, p[8] + 0.1, p[9] - 0.12, p[9] + 0.12, *ids),
+        )
+        return bool(rows)
+
+    def _candidates_uncached(self, name: str, context: tuple[str, ...], country: str | None,
+                             others: tuple[str, ...]) -> list[tuple[Candidate, int]]:
+        """Scored candidates with their match tier (exact, skeleton, fuzzy), best first."""
+        if not name or is_not_place(name):
+            return []
+        core = split_qualifier(name)[0] or name
+        hits = self._match.exact(core, country)
+        hits = self._match.fuzzy(core, country, hits)
+        if not hits and " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the town part
+            head = core.split(" - ")[0]
+            hits = self._match.fuzzy(head, country, self._match.exact(head, country))
+        ctx = self._ctx(context, country)
+        anchors = [a for o in others for a in self._anchor(o, country)]
+        out = []
+        for hit in hits.values():
+            cand = self._candidate(hit)
+            self._score(cand, self._place(hit.place), hit.tier, ctx, anchors, country)
+            out.append((cand, hit.tier))
+        out.sort(key=lambda ct: (-ct[0].score, ct[1]))
+        return _dedupe(out)
+
+    def _score(self, cand: Candidate, p: tuple, tier: int, ctx: _Context,
+               anchors: list[tuple[float, float]], country: str | None) -> None:
+        score, why = cand.score, cand.why
+        if ctx.regions:
+            if p[6] in ctx.regions:
+                score += 0.30
+                why.append(f"in {cand.admin1}, named in context ('{ctx.regions[p[6]]}')")
+            elif self._near_context(p, ctx.regions):
+                score -= 0.05
+                why.append("just outside the province named in context")
+            else:
+                score -= 0.40
+                why.append("outside the province(s) named in context: " + ", ".join(ctx.regions.values()))
+        if ctx.counties and p[7] in ctx.counties:
+            score += 0.10
+            why.append(f"in {cand.admin2}, named in context")
+        if ctx.countries and not ctx.regions:
+            if p[3] in ctx.countries:
+                score += 0.05
+            else:
+                score -= 0.30
+                why.append("outside the country named in context")
+        if anchors:
+            d = min(km(p[8], p[9], lat, lon) for lat, lon in anchors)
+            if d <= 30:
+                score += 0.12
+                why.append(f"{d:.0f} km from another place of the article")
+            elif d <= 80:
+                score += 0.05
+                why.append(f"{d:.0f} km from another place of the article")
+            elif d > 150 and cand.population < 20000:
+                score -= 0.15 if cand.score < 0.95 else 0.05
+                why.append(f"{d:.0f} km from the article's other places")
+        if country is None and not ctx.countries and p[0] > 0:
+            score += 0.03  # a prior for the conflict countries of the dense gazetteers
+        if cand.population:
+            # a big namesake may not turn a loose spelling into a confident match
+            score += (0.12 if tier == EXACT else 0.03) * min(1.0, math.log10(cand.population + 1) / 6)
+            why.append(f"population {cand.population:,}")
+        if cand.placetype in PLACETYPE_PENALTY:
+            score -= PLACETYPE_PENALTY[cand.placetype]
+            why.append(f"a {cand.placetype}, not a town")
+        if p[12] == NOT_CURRENT:
+            score -= 0.05
+            why.append("record not current")
+        elif p[12] == DEPRECATED:
+            score -= 0.15
+            why.append("deprecated record")
+        cand.score = round(score, 4)
+
+    def _resolve_uncached(self, text: str, qualifier: str | None, context: tuple[str, ...],
+                          country: str | None, others: tuple[str, ...]) -> Place:
+        unlocated = Place(text=text)
+        core, hint = split_qualifier(text)
+        if not core or is_not_place(core):
+            return unlocated
+        qualifier = qualifier or hint
+        ranked = [(c, t) for c, t in self._cands(core, context, country, others)
+                  if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
+        region = self._region_for(text, core, country, context, ranked)
+        if region is not None:
+            town = next((c for c, t in ranked if t == EXACT and c.placetype == "locality"), None)
+            capital = town is not None and km(town.lat, town.lon, region.lat, region.lon) < 10
+            # "Idlib" alone is the city (coded where the province would be); "Kunar" the province
+            if qualifier == "region" or town is None or not (capital or town.population >= 50000):
+                return _place_from(text, region, precision=3)
+        if not ranked:
+            iso = self.regions.country(core)
+            if iso:  # a country: known, but never placed at its centroid
+                return Place(text=text, name=self.regions.country_name(iso), country=iso)
+            return unlocated
+        best, tier = ranked[0]
+        precision = 2 if qualifier in ("near", "region") or best.placetype == "county" else 1
+        place = _place_from(text, best, precision)
+        runner = next((c for c, t in ranked[1:]
+                       if t <= tier and km(c.lat, c.lon, best.lat, best.lon) > 10), None)
+        if runner is not None and runner.score >= best.score - AMBIGUOUS_GAP:
+            place.ambiguous = True
+            place.runner_up = {"name": runner.name, "lat": runner.lat, "lon": runner.lon,
+                               "admin1": runner.admin1, "score": runner.score}
+        return place
+
+    def _region_for(self, text: str, core: str, country: str | None, context: tuple[str, ...],
+                    ranked: list[tuple[Candidate, int]]) -> Candidate | None:
+        """The province a toponym names, if it names one in the story's country."""
+        found = self._region(text, country) if text != core else None
+        found = found or self._region(core, country)
+        if found is None:
+            return None
+        region = self._region_candidate(*found)
+        ctx = self._ctx(context, country)
+        if country is None and ctx.countries and region.country not in ctx.countries:
+            return None
+        if country is None and not ctx.countries and ranked and ranked[0][0].country != region.country:
+            return None  # a foreign province's namesake is no reason to leave the town
+        return region
+
+
+def _place_from(text: str, cand: Candidate, precision: int) -> Place:
+    return Place(text=text, name=cand.name, lat=cand.lat, lon=cand.lon, country=cand.country,
+                 admin1=cand.admin1, admin2=cand.admin2, geo_precision=precision,
+                 gazetteer_id=cand.gazetteer_id, score=cand.score)
+
+
+def _dedupe(ranked: list[tuple[Candidate, int]]) -> list[tuple[Candidate, int]]:
+    """Drop duplicate records of one place (same name key within 3 km): keep the best."""
+    kept: list[tuple[Candidate, int]] = []
+    for cand, tier in ranked:
+        key = skeleton(fold(cand.name))
+        if any(skeleton(fold(k.name)) == key and km(k.lat, k.lon, cand.lat, cand.lon) < 3 for k, _ in kept):
+            continue
+        kept.append((cand, tier))
+    return kept
+
+
+__all__ = ["Geocoder", "is_not_place", "similarity"]

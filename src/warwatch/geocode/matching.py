@@ -1,0 +1,160 @@
+"""Name matching against the index: exact fold keys, skeletons, and fuzzy scoring in blocks.
+
+Three tiers, each stricter about what may match than the one after it:
+
+1. the fold key equals (``"Kafr Zeita"`` = ``"Kafr Zaytah"``): similarity from the kind of
+   name matched (primary, alternate, Arabic, transliterated Cyrillic, generic head dropped);
+2. the consonant skeleton equals (``"Latamneh"`` ~ ``"Al Lataminah"``): rapidfuzz similarity of
+   the fold keys, with a floor that grows with the skeleton's length;
+3. the first three skeleton consonants equal (``"Kansarfa"`` ~ ``"Kansafrah"``): rapidfuzz
+   similarity only, above a length-dependent cut-off; run only when tiers 1-2 found nothing good.
+
+:func:`lookup` (is this span a place?) uses tier 1 alone; fuzzy tiers serve :func:`candidates`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from warwatch.geocode.fold import ARTICLES, ascii_fold, fold, has_arabic, skeleton
+from warwatch.geocode.index import ALT, ARABIC, CYRILLIC, GENERIC, PRIMARY
+
+KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88}
+#: how much the letters themselves may still lower an exact fold match ("Hass" is closer to
+#: "Hass" than to "Haysah", though both fold to "has")
+LITERAL_WEIGHT = 0.1
+EXACT, SKELETON, FUZZY = 0, 1, 2
+KIND_WORD = {PRIMARY: "name", ARABIC: "Arabic name", ALT: "alternate name", CYRILLIC: "Cyrillic name",
+             GENERIC: "name without its generic head word"}
+#: a fuzzy match never scores like an exact one
+FUZZY_CAP = 0.94
+MAX_BLOCK = 5000
+
+
+@dataclass
+class Hit:
+    """One gazetteer place matched by a name, with the best of its names."""
+
+    place: int
+    sim: float
+    label: str
+    how: str
+    tier: int = EXACT
+
+
+def similarity(a: str, b: str) -> float:
+    """Similarity of two fold keys in [0, 1]: the better of indel ratio and OSA (transpositions)."""
+    return max(fuzz.ratio(a, b) / 100.0, OSA.normalized_similarity(a, b))
+
+
+def fuzzy_cutoff(key: str) -> float:
+    """How similar a fuzzy match must be: stricter for short names, where one letter matters."""
+    return 0.80 if len(key) >= 8 else 0.84
+
+
+def plain(text: str) -> str:
+    """Letters only, doubled letters collapsed: the strict form used for short names."""
+    letters = "".join(ascii_fold(text).split())
+    out = []
+    for ch in letters:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+class Matcher:
+    """Queries of the name table, safe to share between threads."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self.lock = threading.Lock()
+
+    def rows(self, sql: str, args: tuple) -> list[tuple]:
+        with self.lock:
+            return self.con.execute(sql, args).fetchall()
+
+    def _where_country(self, country: str | None) -> tuple[str, tuple]:
+        return (" AND country = ?", (country,)) if country else ("", ())
+
+    def exact(self, name: str, country: str | None) -> dict[int, Hit]:
+        """Places one of whose names has the same fold key (tier 1)."""
+        key = fold(name)
+        hits: dict[int, Hit] = {}
+        if len(key) < 2:
+            return hits
+        extra, args = self._where_country(country)
+        want = plain(name)
+        for place, kind, label in self.rows(
+            "SELECT place, kind, label FROM name WHERE fold = ?" + extra, (key, *args)
+        ):
+            literal = 1.0 if kind == ARABIC else fuzz.ratio(want, plain(label)) / 100.0
+            sim = KIND_SIM[kind] - LITERAL_WEIGHT * (1.0 - literal)
+            self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[kind]} '{label}'"))
+        return hits
+
+    def strict(self, name: str, country: str | None) -> dict[int, Hit]:
+        """Tier 1 for short names and global places: the letters must also agree ("Army" ≠ "Arma")."""
+        hits = self.exact(name, country)
+        short = len(fold(name)) <= 4
+        return {p: h for p, h in hits.items() if not (short or p < 0) or same_letters(name, h.label)}
+
+    def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
+        """Add skeleton (tier 2) and block (tier 3) matches to ``hits``."""
+        key = fold(name)
+        if has_arabic(key) or len(key) < 4:
+            return hits
+        skel = skeleton(key)
+        extra, args = self._where_country(country)
+        if len(skel) >= 2:
+            # a long shared skeleton is evidence in itself; a short one only with close spelling
+            floor = min(0.90, 0.70 + 0.04 * len(skel)) if len(skel) >= 3 else 0.0
+            for place, kind, label, other in self.rows(
+                "SELECT place, kind, label, fold FROM name WHERE skel = ?" + extra, (skel, *args)
+            ):
+                sim = max(similarity(key, other), floor)
+                if sim < fuzzy_cutoff(key):
+                    continue
+                sim = min(FUZZY_CAP, sim) * (0.95 if kind == GENERIC else 1.0)
+                self._keep(hits, Hit(place, sim, label, f"spelling close to '{label}'", SKELETON))
+        best = max((h.sim for h in hits.values()), default=0.0)
+        if best >= 0.9 or len(key) < 5 or len(skel) < 3:
+            return hits
+        rows = self.rows(
+            "SELECT place, kind, label, fold FROM name WHERE skel >= ? AND skel < ?" + extra
+            + f" LIMIT {MAX_BLOCK}", (skel[:3], skel[:3] + "\uffff", *args)
+        )
+        if not rows:
+            return hits
+        cutoff = fuzzy_cutoff(key)
+        folds = [r[3] for r in rows]
+        # indel ratio in C++ as a sieve, then the transposition-aware similarity on the few left
+        for other, _ratio, i in process.extract(key, folds, scorer=fuzz.ratio,
+                                                score_cutoff=(cutoff - 0.06) * 100, limit=50):
+            score = similarity(key, other)
+            if score < cutoff:
+                continue
+            place, kind, label, _ = rows[i]
+            sim = min(FUZZY_CAP, score) * (0.95 if kind == GENERIC else 1.0)
+            self._keep(hits, Hit(place, sim, label, f"fuzzy match of '{label}' ({score:.2f})", FUZZY))
+        return hits
+
+    @staticmethod
+    def _keep(hits: dict[int, Hit], hit: Hit) -> None:
+        if hit.place not in hits or hits[hit.place].sim < hit.sim:
+            hits[hit.place] = hit
+
+
+def same_letters(name: str, label: str) -> bool:
+    """Equal letters, up to accents, doubled letters and a leading article ("Al Bab" = "Bab")."""
+    if has_arabic(name):
+        return True
+    if plain(name) == plain(label):
+        return True
+    a, b = ascii_fold(name).split(), ascii_fold(label).split()
+    return (len(a) > 1 and a[0] in ARTICLES and plain(" ".join(a[1:])) == plain(label)) or (
+        len(b) > 1 and b[0] in ARTICLES and plain(" ".join(b[1:])) == plain(name))

@@ -1,0 +1,137 @@
+"""First-level admin units (governorates, provinces, oblasts, states) and country names.
+
+Held in memory (a few thousand rows): context words such as "northern Hama" or "Idlib
+countryside" are matched against them for every toponym.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from warwatch.geocode.fold import fold, skeleton
+from warwatch.geocode.index import CURRENT
+from warwatch.geocode.matching import Matcher, same_letters, similarity
+
+_UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
+         "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya"}
+_NEAR = {"countryside", "outskirts", "suburbs", "suburb", "vicinity", "environs", "area", "areas",
+         "surroundings", "outskirt", "periphery"}
+_KIND = {"city", "town", "village", "villages", "towns", "hamlet"}
+_DIRECTION = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+              "northwest", "northeast", "southwest", "southeast", "northwestern", "northeastern",
+              "southwestern", "southeastern", "north-western", "north-eastern", "south-western",
+              "south-eastern", "rural", "upper", "lower", "greater", "eastern-rural", "western-rural"}
+_NEAR_LEAD = re.compile(
+    r"^(?:(?:an?|the)\s+)?(?:areas?\s+(?:near|around)|near|around|outskirts\s+of|countryside\s+of|"
+    r"vicinity\s+of|outside|environs\s+of|surroundings\s+of)\s+(?:the\s+)?", re.I)
+_UNIT_LEAD = re.compile(r"^(?:the\s+)?(?:province|governorate|region|oblast|state|district)\s+of\s+", re.I)
+
+
+def split_qualifier(text: str) -> tuple[str, str | None]:
+    """("southern Idlib" → "Idlib", "region"), ("Idlib countryside" → "Idlib", "near")."""
+    text = " ".join(text.replace("’", "'").split())
+    hint = None
+    if _NEAR_LEAD.match(text):
+        text, hint = _NEAR_LEAD.sub("", text), "near"
+    elif _UNIT_LEAD.match(text):
+        text, hint = _UNIT_LEAD.sub("", text), "region"
+    words = text.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    while len(words) > 1:
+        last = words[-1].lower()
+        if last in _UNIT:
+            hint = hint or "region"
+        elif last in _NEAR:
+            hint = hint or "near"
+        elif last not in _KIND:
+            break
+        words.pop()
+        if words[-1].lower().endswith("'s"):
+            words[-1] = words[-1][:-2]
+    while len(words) > 1 and words[0].lower().rstrip(",") in _DIRECTION:
+        words.pop(0)
+        hint = hint or "region"
+        if words and words[0].lower() == "of":
+            words.pop(0)
+    return " ".join(words), hint
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    """One first-level unit: ACLED's admin1 spelling, display name, centroid, capital place."""
+
+    id: int
+    country: str
+    admin1: str
+    name: str
+    lat: float
+    lon: float
+    capital: int | None
+    status: int
+
+
+class RegionTable:
+    """Region and country names, in memory."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self._info = {r[0]: RegionInfo(*r) for r in matcher.rows(
+            "SELECT id, country, admin1, name, lat, lon, capital, status FROM region", ())}
+        self._by_fold: dict[str, list[int]] = {}
+        self._labels: dict[tuple[str, int], str] = {}
+        for key, rid, label in matcher.rows("SELECT fold, region, label FROM region_name", ()):
+            self._by_fold.setdefault(key, []).append(rid)
+            self._labels[key, rid] = label
+        self._skel = {key: skeleton(key) for key in self._by_fold}
+        self._countries: dict[str, str] = {}
+        self._country_names: dict[str, str] = {}
+        for key, iso, name in matcher.rows("SELECT fold, iso, name FROM country_name", ()):
+            self._countries.setdefault(key, iso)
+            self._country_names[iso] = name
+
+    def info(self, rid: int) -> RegionInfo:
+        """The region with this id."""
+        return self._info[rid]
+
+    def _rank(self, ids: list[int], country: str | None) -> list[int]:
+        ids = [i for i in ids if country is None or self._info[i].country == country]
+        # current records first, then the dense gazetteers' (WOF, positive ids) before GeoNames'
+        return sorted(set(ids), key=lambda i: (self._info[i].status != CURRENT, i < 0, i))
+
+    def find(self, name: str, country: str | None = None, *,
+             fuzzy: bool = True) -> tuple[int, float, str] | None:
+        """(region id, similarity, reason) of the unit called ``name``, or None."""
+        core, _ = split_qualifier(name)
+        for text in dict.fromkeys((name, core)):
+            key = fold(text)
+            ids = self._rank(self._by_fold.get(key, []), country)
+            # short names and GeoNames' units must agree letter for letter ("Hass" is not "Hesse")
+            ids = [i for i in ids if (len(key) > 4 and i > 0) or same_letters(text, self._labels[key, i])]
+            if ids:
+                return ids[0], 1.0, f"province name '{self._labels[key, ids[0]]}'"
+        key = fold(core)
+        if not fuzzy or len(key) < 5:
+            return None
+        best: tuple[float, int] | None = None
+        skel = skeleton(key)
+        for other, ids in self._by_fold.items():
+            if self._skel[other][:2] != skel[:2]:
+                continue
+            ranked = self._rank(ids, country)
+            if not ranked or (country is None and ranked[0] < 0):
+                continue  # fuzzy matches of GeoNames' units only when the country is known
+            sim = similarity(key, other)
+            if sim >= 0.86 and (best is None or sim > best[0]):
+                best = (sim, ranked[0])
+        if best is None:
+            return None
+        return best[1], min(best[0], 0.94), f"province name close to '{self._info[best[1]].name}'"
+
+    def country(self, name: str) -> str | None:
+        """ISO2 code of a country name ("Syria", "DR Congo"), or None."""
+        return self._countries.get(fold(split_qualifier(name)[0] or name))
+
+    def country_name(self, iso: str) -> str | None:
+        """The English name of a country."""
+        return self._country_names.get(iso)

@@ -1,0 +1,84 @@
+"""RSS and Atom feeds: each entry becomes an Article (feed title as outlet)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import feedparser
+
+from ..errors import InputError
+from ..models import Article
+from .clean import clean_text, has_text, normalise_whitespace
+from .dates import find_dates
+from .html import fragment_text
+from .text import derive_title, split_header
+
+_ENCODING_DECL = re.compile(rb"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']", re.I)
+
+
+def _entry_date(entry: feedparser.FeedParserDict) -> date | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+    for key in ("published", "updated"):
+        found = find_dates(entry.get(key) or "")
+        if found:
+            return found[0][2]
+    return None
+
+
+def _entry_body(entry: feedparser.FeedParserDict) -> str:
+    """The fullest text the entry carries: content:encoded / Atom content, else the summary."""
+    parts = [(c.get("value") or "", c.get("type") or "text/html") for c in entry.get("content") or []]
+    summary = entry.get("summary") or ""
+    if summary:
+        detail = entry.get("summary_detail") or {}
+        parts.append((summary, detail.get("type") or "text/html"))
+    if not parts:
+        return ""
+    value, kind = max(parts, key=lambda part: len(part[0]))
+    return fragment_text(value) if "html" in kind else normalise_whitespace(value)
+
+
+def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[int, Article | str]]:
+    """Each entry of an RSS/Atom document as (entry number, Article), or (number, why not).
+
+    Raises :class:`~warwatch.errors.InputError` when the document is not a feed at all.
+    """
+    if isinstance(data, str):
+        # the text is already decoded: a declared encoding would now be wrong
+        data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8"), count=1)
+    # bytes, not a string: feedparser would take a string that looks like a URL or a file name
+    # as something to open; with bytes it only parses
+    parsed = feedparser.parse(data)
+    if not parsed.get("version") and not parsed.entries:
+        why = parsed.get("bozo_exception")
+        detail = f" ({' '.join(str(why).split())})" if why else ""
+        raise InputError(f"not an RSS or Atom feed{detail}")
+    outlet = (parsed.feed.get("title") or "").strip() or None
+    stem = Path(path).stem if path else "feed"
+    for n, entry in enumerate(parsed.entries, start=1):
+        title = " ".join((entry.get("title") or "").split())
+        body = _entry_body(entry)
+        if not body.strip():
+            yield n, f"feed entry {n} has no content or summary"
+            continue
+        _, dateline, text = split_header(body, title=title)
+        cleaned = clean_text(text)
+        if not has_text(cleaned):
+            yield n, f"feed entry {n} has no text left after removing boilerplate"
+            continue
+        yield n, Article(
+            text=cleaned,
+            title=title or derive_title(cleaned.split("\n", 1)[0]),
+            published=_entry_date(entry) or dateline,
+            outlet=outlet,
+            url=entry.get("link") or None,
+            path=path,
+            # the entry's own id is stable across fetches of the feed, its position is not
+            doc_id=entry.get("id") or entry.get("link") or f"{stem}#{n}",
+        )

