@@ -64,6 +64,8 @@ class DateRef:
     strength: int = 3
     #: token index of the "after"/"since"/"following" that the expression hangs under, if any
     barrier: int | None = None
+    #: True when the text itself gives the year (so the value does not depend on publication)
+    absolute: bool = False
 
 
 def _last_weekday(weekday: int, published: date) -> date:
@@ -109,13 +111,13 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
     found: list[DateRef] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, value: date, precision: int, strength: int) -> None:
+    def add(start: int, end: int, value: date, precision: int, strength: int, absolute: bool = False) -> None:
         if any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
         barrier = _barrier(base + start, base + end, sent)
         found.append(DateRef(value, precision, text[start:end], base + start, base + end,
-                             "event" if barrier is None else "background", strength, barrier))
+                             "event" if barrier is None else "background", strength, barrier, absolute))
 
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
@@ -123,7 +125,7 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
             day = int(m.group("day"))
             year = int(m.group("year")) if m.group("year") else _year_for(month, day, published)
             try:
-                add(m.start(), m.end(), date(year, month, day), 1, 3)
+                add(m.start(), m.end(), date(year, month, day), 1, 3, bool(m.group("year")))
             except ValueError:
                 continue
     for m in _RELATIVE_RE.finditer(text):
@@ -144,8 +146,8 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
             year = published.year if month <= published.month else published.year - 1
             if (m.group("rel") or "").lower() == "last" and month >= published.month:
                 year = published.year - 1
-        add(m.start(), m.end(), date(year, month, 1), 3, 0)
+        add(m.start(), m.end(), date(year, month, 1), 3, 0, bool(m.group("year")))
     for m in _YEAR_ONLY.finditer(text):
-        add(m.start("year"), m.end("year"), date(int(m.group("year")), 1, 1), 4, 0)
+        add(m.start("year"), m.end("year"), date(int(m.group("year")), 1, 1), 4, 0, True)
     found.sort(key=lambda d: d.start)
     return found

@@ -233,6 +233,8 @@ def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
 
 def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extraction:
     """Event mentions of one article (toponyms found; places not yet resolved)."""
+    # with no publication date, only dates that give their own year can be trusted
+    undated = article.published is None
     published = article.published or date.today()
     country = story_country(doc, places)
     iso2 = _ISO2.get(country or "")
@@ -274,18 +276,22 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             continue
         real = [t for t in s.triggers if t.modality == "event"]
         own = _event_date(s, real)
+        if undated and own is not None and not own.absolute:
+            own = None
         if _SEPARATE.search(text):
             narrative = main_date
         if own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT:
             narrative = own.value
             main_date = main_date or own.value
-        when = own.value if own else (narrative or published)
+        when: date | None = own.value if own else (narrative or (None if undated else published))
         precision = own.precision if own else 1
         if own and own.precision == 4:
             continue  # only a year: history, not an incident
         if own is None and _cues()["history"].search(text):
             continue
-        if when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1):
+        if when is not None and not undated and (
+            when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1)
+        ):
             continue
         s.is_event = True
         event_type, sub, weapon = kind

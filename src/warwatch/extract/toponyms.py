@@ -24,7 +24,9 @@ from warwatch.models import Candidate, Toponym
 # "known as Kabaneh" does not become a name "as Kabaneh"
 _ARTICLE = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|adh|ath|bin|ibn|abu|umm)[-‐]|(?:Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
 _WORD = r"[A-Z][\w'’ʿʾ]+"
-NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_ARTICLE})?{_WORD}){{0,3}}")
+# inside a name the article may stand alone: "Qalat al Madiq"
+_INNER = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|bin|ibn|abu|umm|Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
+NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER})?{_WORD}){{0,3}}")
 _NOT_PLACE_LABELS = {"NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LANGUAGE", "WORK_OF_ART", "EVENT", "LAW"}
 _KIND = r"(?:village|villages|town|towns|city|cities|hamlet|hamlets|area|areas|district|districts|neighbou?rhoods?|suburbs?|camp|outskirts|countryside|region|province|provinces|governorate|oblast|state|county|municipality|base|airport|air base|airbase|checkpoint|hill|height|mountain|valley|settlement|locality|vicinity)"
 _CUE_BEFORE = re.compile(
@@ -87,6 +89,15 @@ def _country_words() -> frozenset[str]:
     return frozenset(load("actors")["countries"])
 
 
+@lru_cache(maxsize=1)
+def _claimant_patterns() -> list[re.Pattern[str]]:
+    return [re.compile(p, re.I) for p, _ in load("claimants")["entries"][:6]]
+
+
+def _is_claimant(name: str) -> bool:
+    return any(p.fullmatch(name) or p.fullmatch(name.removeprefix("The ")) for p in _claimant_patterns())
+
+
 def _trim(name: str) -> str:
     words = name.split()
     while words and words[0].lower() in _STOP:
@@ -116,6 +127,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     for start, end, name in spans:
         if name.lower() in _country_words() or name.lower() in _STOP:
             continue
+        if _is_claimant(name):
+            continue  # "The White Helmets said": a source, not a place
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
             continue  # "Villages and towns …": a capitalised common noun
         before, after = text[:start], text[end:]

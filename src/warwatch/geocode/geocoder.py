@@ -144,7 +144,7 @@ class Geocoder:
             return []
         if is_not_place(name):
             return []
-        hits = self._match.strict(name, country)
+        hits = self._match.exact(name, country or self.regions.country(name), strict=True)
         out = [self._candidate(h) for h in hits.values()]
         out.sort(key=lambda c: (-c.score, -c.population, c.placetype != "locality"))
         return out
@@ -171,7 +171,7 @@ class Geocoder:
 
     def _anchor_uncached(self, name: str, country: str | None) -> tuple[tuple[float, float], ...]:
         """Where another toponym of the article may be: its few exact matches (none if many)."""
-        hits = self._match.strict(name, country)
+        hits = self._match.exact(name, country, strict=True)
         if not hits or len(hits) > 4:
             return ()
         return tuple((self._place(h)[8], self._place(h)[9]) for h in hits)
@@ -195,6 +195,8 @@ class Geocoder:
         if not name or is_not_place(name):
             return []
         core = split_qualifier(name)[0] or name
+        # a country's name ("Lebanon", "Jordan") is never a namesake town abroad
+        country = country or self.regions.country(core)
         hits = self._match.exact(core, country)
         hits = self._match.fuzzy(core, country, hits)
         if not hits and " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the town part

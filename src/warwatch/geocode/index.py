@@ -214,9 +214,9 @@ def _load_wof(builder: _Builder, cc: str, admin: dict) -> None:
         # "Homs (Hims)", "Hasaka (Al Haksa)": both halves are names of the region
         labels += [part for label in list(labels) if "(" in label
                    for part in label.replace(")", "").split("(")]
-        keys = {fold(label): label for label in labels if label and fold(label)}
+        keys = {(fold(label), label) for label in labels if label and fold(label)}
         builder.con.executemany("INSERT INTO region_name VALUES (?,?,?,?)",
-                                [(k, wid, cc, label) for k, label in keys.items()])
+                                [(k, wid, cc, label) for k, label in sorted(keys)])
 
 
 def _find_capital(con: sqlite3.Connection, region: int, name: str) -> int | None:

@@ -81,27 +81,29 @@ class Matcher:
     def _where_country(self, country: str | None) -> tuple[str, tuple]:
         return (" AND country = ?", (country,)) if country else ("", ())
 
-    def exact(self, name: str, country: str | None) -> dict[int, Hit]:
-        """Places one of whose names has the same fold key (tier 1)."""
+    def exact(self, name: str, country: str | None, *, strict: bool = False) -> dict[int, Hit]:
+        """Places one of whose names has the same fold key (tier 1).
+
+        ``strict``: for short names and GeoNames places the letters must agree as well
+        ("Army" ≠ "Arma"), as :func:`lookup` needs.
+        """
         key = fold(name)
         hits: dict[int, Hit] = {}
         if len(key) < 2:
             return hits
         extra, args = self._where_country(country)
         want = plain(name)
+        short = len(key) <= 4
         for place, kind, label in self.rows(
             "SELECT place, kind, label FROM name WHERE fold = ?" + extra, (key, *args)
         ):
+            if strict and (short or place < 0) and not same_letters(name, label):
+                continue
             literal = 1.0 if kind == ARABIC else fuzz.ratio(want, plain(label)) / 100.0
             sim = KIND_SIM[kind] - LITERAL_WEIGHT * (1.0 - literal)
             self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[kind]} '{label}'"))
         return hits
 
-    def strict(self, name: str, country: str | None) -> dict[int, Hit]:
-        """Tier 1 for short names and global places: the letters must also agree ("Army" ≠ "Arma")."""
-        hits = self.exact(name, country)
-        short = len(fold(name)) <= 4
-        return {p: h for p, h in hits.items() if not (short or p < 0) or same_letters(name, h.label)}
 
     def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
         """Add skeleton (tier 2) and block (tier 3) matches to ``hits``."""
@@ -150,11 +152,16 @@ class Matcher:
 
 
 def same_letters(name: str, label: str) -> bool:
-    """Equal letters, up to accents, doubled letters and a leading article ("Al Bab" = "Bab")."""
+    """Equal letters, up to accents, doubled letters, a final -h and a leading article
+    ("Al Bab" = "Bab", "Hamah" = "Hama")."""
     if has_arabic(name):
         return True
-    if plain(name) == plain(label):
-        return True
-    a, b = ascii_fold(name).split(), ascii_fold(label).split()
-    return (len(a) > 1 and a[0] in ARTICLES and plain(" ".join(a[1:])) == plain(label)) or (
-        len(b) > 1 and b[0] in ARTICLES and plain(" ".join(b[1:])) == plain(name))
+
+    def forms(text: str) -> set[str]:
+        words = ascii_fold(text).split()
+        out = {plain(text)}
+        if len(words) > 1 and words[0] in ARTICLES:
+            out.add(plain(" ".join(words[1:])))
+        return {f[:-1] if f.endswith("h") and len(f) > 3 else f for f in out}
+
+    return bool(forms(name) & forms(label))

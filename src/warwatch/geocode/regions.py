@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from warwatch.geocode.fold import fold, skeleton
 from warwatch.geocode.index import CURRENT
-from warwatch.geocode.matching import Matcher, same_letters, similarity
+from warwatch.geocode.matching import Matcher, plain, same_letters, similarity
 
 _UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
          "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya"}
@@ -79,10 +79,10 @@ class RegionTable:
         self._info = {r[0]: RegionInfo(*r) for r in matcher.rows(
             "SELECT id, country, admin1, name, lat, lon, capital, status FROM region", ())}
         self._by_fold: dict[str, list[int]] = {}
-        self._labels: dict[tuple[str, int], str] = {}
+        self._labels: dict[tuple[str, int], list[str]] = {}
         for key, rid, label in matcher.rows("SELECT fold, region, label FROM region_name", ()):
             self._by_fold.setdefault(key, []).append(rid)
-            self._labels[key, rid] = label
+            self._labels.setdefault((key, rid), []).append(label)
         self._skel = {key: skeleton(key) for key in self._by_fold}
         self._countries: dict[str, str] = {}
         self._country_names: dict[str, str] = {}
@@ -107,9 +107,11 @@ class RegionTable:
             key = fold(text)
             ids = self._rank(self._by_fold.get(key, []), country)
             # short names and GeoNames' units must agree letter for letter ("Hass" is not "Hesse")
-            ids = [i for i in ids if (len(key) > 4 and i > 0) or same_letters(text, self._labels[key, i])]
+            ids = [i for i in ids if (len(key) > 4 and i > 0)
+                   or any(same_letters(text, label) for label in self._labels[key, i])]
             if ids:
-                return ids[0], 1.0, f"province name '{self._labels[key, ids[0]]}'"
+                label = max(self._labels[key, ids[0]], key=lambda lb: similarity(plain(text), plain(lb)))
+                return ids[0], 1.0, f"province name '{label}'"
         key = fold(core)
         if not fuzzy or len(key) < 5:
             return None
