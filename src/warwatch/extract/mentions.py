@@ -44,6 +44,12 @@ _ISO2 = {
     "United States": "US", "France": "FR", "United Kingdom": "GB", "United Arab Emirates": "AE",
 }
 _PRONOUNS = {"it", "we", "they"}
+_MILITARY_VICTIMS = re.compile(
+    r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint)s?|army (base|post|position|"
+    r"checkpoint)s?|checkpoints?|police (station|post|officers|checkpoint)s?|policem[ae]n|fighters|militants|"
+    r"positions)\b", re.I)
+_CIVILIAN_VICTIMS = re.compile(r"\b(civilians?|villagers|residents|farmers|women|children|famil(y|ies)|worshippers|"
+                               r"passengers|displaced|shepherds?|students)\b", re.I)
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
 
 
@@ -159,6 +165,12 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             "Air/drone strike", "Shelling/artillery/missile attack"
         ):
             return "Explosions/Remote violence", context_sub or "", None
+        # an attack or a killing with no weapon named: on armed men it is a battle, on civilians an attack
+        if generic:
+            if _MILITARY_VICTIMS.search(sent.text):
+                return "Battles", "Armed clash", None
+            if _CIVILIAN_VICTIMS.search(sent.text):
+                return "Violence against civilians", "Attack", None
         return None
     return None
 

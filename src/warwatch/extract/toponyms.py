@@ -28,7 +28,15 @@ _WORD = r"[A-Z][\w'’ʿʾ]+"
 _INNER = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|bin|ibn|abu|umm|Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
 NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER})?{_WORD}){{0,3}}")
 _NOT_PLACE_LABELS = {"NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LANGUAGE", "WORK_OF_ART", "EVENT", "LAW"}
-_KIND = r"(?:village|villages|town|towns|city|cities|hamlet|hamlets|area|areas|district|districts|neighbou?rhoods?|suburbs?|camp|outskirts|countryside|region|province|provinces|governorate|oblast|state|county|municipality|base|airport|air base|airbase|checkpoint|hill|height|mountain|valley|settlement|locality|vicinity)"
+_KIND = (
+    r"(?:village|villages|town|towns|city|cities|hamlet|hamlets|area|areas|district|districts|neighbou?rhoods?|suburbs?|"
+    r"camp|outskirts|countryside|region|province|provinces|governorate|oblast|raion|rayon|hromada|state|county|"
+    r"sub-county|municipality|base|airport|air base|airbase|checkpoint|hill|height|mountain|valley|settlement|locality|"
+    r"vicinity|kebele|woreda|township|ward|commune|colonia|barangay|tehsil|quarter|sector|zone|axis|road|highway|"
+    r"bridge|market|island|port)"
+)
+# ACLED-style notes name the admin units in brackets: "in Opume (Ogbia, Bayelsa)"
+_ADMIN_AFTER = re.compile(r"^(?:\s+\w+)?\s*\((?P<admin>[A-Z][^()]{1,80})\)")
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside|province|region|governorate|municipality)s?\s+of\s+(?:the\s+)?$"
     r"|\b(?:in|on|at|near|around|outside|inside|into|towards|toward|hit|struck|targeted|targeting|shelled|bombed|pounded|raided|attacked|stormed|captured|seized|retook|entered|including|known as|east of|west of|north of|south of|between|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$"
@@ -137,7 +145,12 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue
         tokens = [t for t in sent if start <= t.idx - base < end]
         proper = any(t.pos_ == "PROPN" for t in tokens)
-        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after))
+        if before.count("(") > before.count(")"):
+            continue  # inside brackets: the admin units of the name before them, context not a place
+        bracket = _ADMIN_AFTER.match(after)
+        if bracket and "," not in bracket.group("admin") and places.region(bracket.group("admin"), country=country) is None:
+            bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
+        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket)
         medium = bool(_CUE_BEFORE.search(before[-60:]))
         # "Latamneh and Kafr Zeita", "Kafr Sejnah and Hazareen": a name joined to a place just found
         joined = start - accepted_end <= 7 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[accepted_end:start] if accepted_end >= 0 else "x") is not None
@@ -161,6 +174,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if is_region and qualifier != "near":
             qualifier = "region"
         toponym = Toponym(name, base + start, base + end, qualifier, [])
+        if bracket:
+            toponym.context = [a.strip() for a in bracket.group("admin").split(",") if a.strip()][::-1]
         if _not_place_cue().search(before[-45:]) and not re.search(r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]):
             out.append(Found(toponym, "excluded", known, "treated, fled or based there"))
             continue
@@ -170,7 +185,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     regions = [f.toponym.text for f in out if f.role == "region"]
     for f in out:
         if f.role == "place":
-            f.toponym.context = list(regions)
+            f.toponym.context = [*f.toponym.context, *(r for r in regions if r not in f.toponym.context)]
     return out
 
 

@@ -23,13 +23,13 @@ from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold, fold, skeleton
 from warwatch.geocode.index import DATA_DIR, DEPRECATED, NOT_CURRENT, ensure_index, km
-from warwatch.geocode.matching import EXACT, Hit, Matcher, similarity
+from warwatch.geocode.matching import EXACT, Hit, Matcher
 from warwatch.geocode.regions import RegionTable, split_qualifier
 from warwatch.models import Candidate, Place, Toponym
 
 ACCEPT = 0.78  # lowest score a place may be resolved with
 AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
-PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.08, "localadmin": 0.05}
+PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
               " placetype, status FROM place WHERE id = ?")
@@ -58,7 +58,6 @@ class Geocoder:
     """Gazetteer lookups and toponym resolution over the packaged index (see module docs)."""
 
     def __init__(self, index_path: Path | None = None) -> None:
-        self._index_arg = index_path
         self.path = ensure_index(index_path)
         self._con = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
                                     check_same_thread=False)
@@ -197,11 +196,15 @@ class Geocoder:
         core = split_qualifier(name)[0] or name
         # a country's name ("Lebanon", "Jordan") is never a namesake town abroad
         country = country or self.regions.country(core)
-        hits = self._match.exact(core, country)
-        hits = self._match.fuzzy(core, country, hits)
-        if not hits and " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the town part
-            head = core.split(" - ")[0]
+        if " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the part of town, else the town
+            head, _, tail = core.partition(" - ")
             hits = self._match.fuzzy(head, country, self._match.exact(head, country))
+            towns = [self._place(h) for h in hits]
+            parts = {p: h for p, h in self._match.exact(tail, country).items()
+                     if any(km(self._place(p)[8], self._place(p)[9], t[8], t[9]) < 25 for t in towns)}
+            hits = parts or hits
+        else:
+            hits = self._match.fuzzy(core, country, self._match.exact(core, country))
         ctx = self._ctx(context, country)
         anchors = [a for o in others for a in self._anchor(o, country)]
         out = []
@@ -247,7 +250,7 @@ class Geocoder:
                 why.append(f"{d:.0f} km from the article's other places")
         if country is None and not ctx.countries and p[0] > 0:
             score += 0.03  # a prior for the conflict countries of the dense gazetteers
-        if cand.population:
+        if cand.population and cand.placetype not in ("county", "localadmin"):  # a district's people
             # a big namesake may not turn a loose spelling into a confident match
             score += (0.12 if tier == EXACT else 0.03) * min(1.0, math.log10(cand.population + 1) / 6)
             why.append(f"population {cand.population:,}")
@@ -275,8 +278,10 @@ class Geocoder:
         if region is not None:
             town = next((c for c, t in ranked if t == EXACT and c.placetype == "locality"), None)
             capital = town is not None and km(town.lat, town.lon, region.lat, region.lon) < 10
+            no_capital = "centroid" in region.why[-1]  # GeoNames' units: the town is the better point
             # "Idlib" alone is the city (coded where the province would be); "Kunar" the province
-            if qualifier == "region" or town is None or not (capital or town.population >= 50000):
+            if qualifier == "region" or town is None or not (
+                    capital or no_capital or town.population >= 50000):
                 return _place_from(text, region, precision=3)
         if not ranked:
             iso = self.regions.country(core)
@@ -296,13 +301,15 @@ class Geocoder:
 
     def _region_for(self, text: str, core: str, country: str | None, context: tuple[str, ...],
                     ranked: list[tuple[Candidate, int]]) -> Candidate | None:
-        """The province a toponym names, if it names one in the story's country."""
-        found = self._region(text, country) if text != core else None
-        found = found or self._region(core, country)
+        """The province a toponym names (exactly), if it fits the story's country and context."""
+        found = self.regions.find(text, country, fuzzy=False) if text != core else None
+        found = found or self.regions.find(core, country, fuzzy=False)
         if found is None:
             return None
         region = self._region_candidate(*found)
         ctx = self._ctx(context, country)
+        if ctx.regions and found[0] not in ctx.regions:
+            return None  # "Donetskyi" in Luhansk is not the Donetsk province
         if country is None and ctx.countries and region.country not in ctx.countries:
             return None
         if country is None and not ctx.countries and ranked and ranked[0][0].country != region.country:
@@ -327,4 +334,4 @@ def _dedupe(ranked: list[tuple[Candidate, int]]) -> list[tuple[Candidate, int]]:
     return kept
 
 
-__all__ = ["Geocoder", "is_not_place", "similarity"]
+__all__ = ["Geocoder", "is_not_place"]

@@ -26,7 +26,7 @@ from pathlib import Path
 from warwatch.config import cache_dir
 from warwatch.errors import GazetteerError
 from warwatch.geocode import fold as fold_mod
-from warwatch.geocode.fold import fold, has_arabic, has_cyrillic, name_keys, skeleton
+from warwatch.geocode.fold import ascii_fold, fold, has_arabic, has_cyrillic, name_keys, skeleton
 
 INDEX_VERSION = "4"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -132,17 +132,22 @@ class _Builder:
         self.places: list[tuple] = []
         self.names: list[tuple] = []
 
-    def add_names(self, place: int, country: str, labels: Iterable[tuple[str, int]]) -> None:
-        seen: set[str] = set()
+    def add_names(self, place: int, country: str, labels: Iterable[tuple[str, int]],
+                  spellings: bool = False) -> None:
+        """Index a place's names: one row per fold key, or with ``spellings`` one per distinct
+        spelling (the letters matter to typo matching: "Sheihkoun" is one swap from
+        "Sheikhoun" but two edits from "Shaykhun", though both fold alike)."""
+        seen: set[tuple[str, str]] = set()
         for label, kind in labels:
             label = label.strip()
             if not label:
                 continue
             main, variants = name_keys(label)
             for key, k in [(main, kind)] + [(v, GENERIC) for v in variants]:
-                if len(key) < 2 or key in seen:
+                mark = (key, plain(label) if spellings else "")
+                if len(key) < 2 or mark in seen:
                     continue
-                seen.add(key)
+                seen.add(mark)
                 skel = None
                 if not has_arabic(key):
                     skel = skeleton(key)
@@ -201,7 +206,7 @@ def _load_wof(builder: _Builder, cc: str, admin: dict) -> None:
         labels += [(a, ALT) for a in _split(r["alt_latin"])]
         labels += [(a, ARABIC) for a in _split(r["alt_arabic"])]
         labels += [(a, CYRILLIC) for a in _split(r["alt_cyrillic"]) if has_cyrillic(a)]
-        builder.add_names(wid, cc, labels)
+        builder.add_names(wid, cc, labels, spellings=True)
     builder.flush()
     for wid, reg in regions.items():
         r, info = reg["row"], reg["info"]
@@ -294,6 +299,11 @@ def _load_geonames(builder: _Builder, cities: dict) -> None:
             if label and fold(label):
                 names.append((fold(label), iso, info["name"]))
     builder.con.executemany("INSERT INTO country_name VALUES (?,?,?)", names)
+
+
+def plain(text: str) -> str:
+    """Letters only, doubled letters collapsed ("Khān Sheikhūn" → "khansheikhun")."""
+    return re.sub(r"(.)\1+", r"\1", "".join(ascii_fold(text).split()))
 
 
 def _region_id(code: str) -> int:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from warwatch.geocode.fold import ARTICLES, ascii_fold, fold, has_arabic, skeleton
-from warwatch.geocode.index import ALT, ARABIC, CYRILLIC, GENERIC, PRIMARY
+from warwatch.geocode.fold import ARTICLES, ascii_fold, fold, has_arabic, skeleton, words
+from warwatch.geocode.index import ALT, ARABIC, CYRILLIC, GENERIC, PRIMARY, plain
 
 KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88}
 #: how much the letters themselves may still lower an exact fold match ("Hass" is closer to
@@ -52,19 +52,17 @@ def similarity(a: str, b: str) -> float:
     return max(fuzz.ratio(a, b) / 100.0, OSA.normalized_similarity(a, b))
 
 
-def fuzzy_cutoff(key: str) -> float:
-    """How similar a fuzzy match must be: stricter for short names, where one letter matters."""
-    return 0.80 if len(key) >= 8 else 0.84
+def spelling_similarity(name: str, label: str) -> float:
+    """How close two spellings are, edit by edit (a transposition is one edit): on the fold keys
+    (transliteration variants) and on the letters (typos: "Sheihkoun" = "Sheikhoun")."""
+    return max(OSA.normalized_similarity(fold(name), fold(label)),
+               OSA.normalized_similarity(plain(name), plain(label)))
 
 
-def plain(text: str) -> str:
-    """Letters only, doubled letters collapsed: the strict form used for short names."""
-    letters = "".join(ascii_fold(text).split())
-    out = []
-    for ch in letters:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
+FUZZY_CUTOFF = 0.84  # one edit in seven letters
+SKELETON_MIN = 0.70  # a shared skeleton lifts a spelling only this close to the floor
+
+
 
 
 class Matcher:
@@ -113,15 +111,16 @@ class Matcher:
         skel = skeleton(key)
         extra, args = self._where_country(country)
         if len(skel) >= 2:
-            # a long shared skeleton is evidence in itself; a short one only with close spelling
-            floor = min(0.90, 0.70 + 0.04 * len(skel)) if len(skel) >= 3 else 0.0
-            for place, kind, label, other in self.rows(
+            # a shared skeleton of 3+ consonants is evidence in itself (vowels are what
+            # transliterations disagree on most); a short one only with close spelling
+            floor = {2: 0.0, 3: 0.84, 4: 0.87}.get(len(skel), 0.90)
+            for place, kind, label, _other in self.rows(
                 "SELECT place, kind, label, fold FROM name WHERE skel = ?" + extra, (skel, *args)
             ):
-                sim = max(similarity(key, other), floor)
-                if sim < fuzzy_cutoff(key):
+                spelled = spelling_similarity(name, label)
+                if spelled < (SKELETON_MIN if floor else 0.8) or not words_agree(name, label):
                     continue
-                sim = min(FUZZY_CAP, sim) * (0.95 if kind == GENERIC else 1.0)
+                sim = min(FUZZY_CAP, max(spelled, floor)) * (0.95 if kind == GENERIC else 1.0)
                 self._keep(hits, Hit(place, sim, label, f"spelling close to '{label}'", SKELETON))
         best = max((h.sim for h in hits.values()), default=0.0)
         if best >= 0.9 or len(key) < 5 or len(skel) < 3:
@@ -132,15 +131,14 @@ class Matcher:
         )
         if not rows:
             return hits
-        cutoff = fuzzy_cutoff(key)
         folds = [r[3] for r in rows]
-        # indel ratio in C++ as a sieve, then the transposition-aware similarity on the few left
-        for other, _ratio, i in process.extract(key, folds, scorer=fuzz.ratio,
-                                                score_cutoff=(cutoff - 0.06) * 100, limit=50):
-            score = similarity(key, other)
-            if score < cutoff:
-                continue
+        # indel ratio in C++ as a sieve, then the edit-by-edit similarity on the few left
+        for _other, _ratio, i in process.extract(key, folds, scorer=fuzz.ratio,
+                                                 score_cutoff=(FUZZY_CUTOFF - 0.1) * 100, limit=50):
             place, kind, label, _ = rows[i]
+            score = spelling_similarity(name, label)
+            if score < FUZZY_CUTOFF or not words_agree(name, label):
+                continue
             sim = min(FUZZY_CAP, score) * (0.95 if kind == GENERIC else 1.0)
             self._keep(hits, Hit(place, sim, label, f"fuzzy match of '{label}' ({score:.2f})", FUZZY))
         return hits
@@ -149,6 +147,15 @@ class Matcher:
     def _keep(hits: dict[int, Hit], hit: Hit) -> None:
         if hit.place not in hits or hits[hit.place].sim < hit.sim:
             hits[hit.place] = hit
+
+
+def words_agree(name: str, label: str) -> bool:
+    """Two names of as many words must be close word by word: "Maaret al-Naasan" is not
+    "Ma'arrat an-Nu'man", however close the joined keys are."""
+    a, b = words(name), words(label)
+    if len(a) != len(b) or len(a) < 2:
+        return True
+    return all(spelling_similarity(x, y) >= 0.7 for x, y in zip(a, b, strict=True))
 
 
 def same_letters(name: str, label: str) -> bool:

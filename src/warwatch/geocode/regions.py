@@ -84,6 +84,9 @@ class RegionTable:
             self._by_fold.setdefault(key, []).append(rid)
             self._labels.setdefault((key, rid), []).append(label)
         self._skel = {key: skeleton(key) for key in self._by_fold}
+        # fuzzy matching only against plain English-alphabet names: a region's alternates in
+        # fifty languages ("Crimêye", "Krimeya") would match anything
+        self._ascii = {key for (key, _rid), labels in self._labels.items() if any(lb.isascii() for lb in labels)}
         self._countries: dict[str, str] = {}
         self._country_names: dict[str, str] = {}
         for key, iso, name in matcher.rows("SELECT fold, iso, name FROM country_name", ()):
@@ -113,18 +116,18 @@ class RegionTable:
                 label = max(self._labels[key, ids[0]], key=lambda lb: similarity(plain(text), plain(lb)))
                 return ids[0], 1.0, f"province name '{label}'"
         key = fold(core)
-        if not fuzzy or len(key) < 5:
+        if not fuzzy or len(key) < 6:
             return None
         best: tuple[float, int] | None = None
         skel = skeleton(key)
         for other, ids in self._by_fold.items():
-            if self._skel[other][:2] != skel[:2]:
+            if self._skel[other][:2] != skel[:2] or other not in self._ascii:
                 continue
             ranked = self._rank(ids, country)
             if not ranked or (country is None and ranked[0] < 0):
                 continue  # fuzzy matches of GeoNames' units only when the country is known
             sim = similarity(key, other)
-            if sim >= 0.86 and (best is None or sim > best[0]):
+            if sim >= 0.88 and (best is None or sim > best[0]):
                 best = (sim, ranked[0])
         if best is None:
             return None
