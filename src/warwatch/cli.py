@@ -22,7 +22,7 @@ from warwatch.errors import InputError, WarwatchError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="News reports about armed conflict in, an ACLED-style event table out.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, never wrapped
 
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")]  # noqa: UP045
 

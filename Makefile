@@ -1,0 +1,26 @@
+# Two commands for a newcomer: `make demo` (install + run on the bundled articles), `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip  # pip 23 ignores lxml[html_clean], which trafilatura needs
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+.PHONY: install demo test lint bench
+install: $(BIN)/.installed
+
+demo: install
+	rm -f demo.db
+	$(BIN)/warwatch demo --db demo.db
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+bench: install
+	$(BIN)/python bench/throughput.py --out docs/benchmarks.md

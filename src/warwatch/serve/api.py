@@ -1,0 +1,456 @@
+"""The REST API and the web dashboard: ``create_app(db_path, ...)`` builds the FastAPI app that
+``warwatch serve`` runs under Uvicorn.
+
+Read-only unless built with ``allow_ingest=True`` and a token: then, and only then, ``POST
+/api/ingest`` exists, and it wants ``Authorization: Bearer <token>``. Every error is JSON with a
+``message``; a bad filter value is a 422, never a 500. Pages are static shells whose own scripts
+fetch the API and build the DOM with ``textContent`` only: article text is untrusted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import tempfile
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from warwatch.errors import StoreError
+from warwatch.serve import api_models as m
+from warwatch.serve.export import event_json, export_acled, export_geojson
+from warwatch.store import EventRecord, Store, acled
+from warwatch.store.query import (
+    SORT_KEYS,
+    EventQuery,
+    daily_counts,
+    facets,
+    fetch_article,
+    has_grade,
+    parse_bbox,
+    record_grade,
+    search_events,
+)
+
+WEB = Path(__file__).resolve().parent / "web"
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
+BOUNDARIES = m.Layer(url="/static/boundaries/SY_admin1.geojson",
+                     attribution="Boundaries: Who's On First (CC0), incl. GeoNames (CC BY 4.0), Quattroshapes (CC BY)")
+#: an ingest request larger than this is refused (413): send big batches in several requests
+MAX_INGEST_BYTES = 20 * 1024 * 1024
+SORT_PATTERN = "^-?(" + "|".join(SORT_KEYS) + ")$"
+NUMBER = r"\s*-?\d+(?:\.\d+)?\s*"
+BBOX_PATTERN = f"^{NUMBER}(?:,{NUMBER}){{3}}$"
+
+#: what a value that does not match a parameter's pattern should have looked like
+PATTERN_HELP = {"bbox": "must be four numbers in degrees: west,south,east,north",
+                "sort": f"must be one of {', '.join(SORT_KEYS)}, with \"-\" in front for descending"}
+ERRORS: dict[int | str, dict[str, Any]] = {422: {"description": "A parameter is invalid"},
+                                           503: {"model": m.ErrorOut, "description": "The database cannot be read"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {**ERRORS, 404: {"model": m.ErrorOut, "description": "No such item"}}
+
+
+def _invalid(name: str, message: str) -> RequestValidationError:
+    """A 422 about one query parameter, shaped like FastAPI's own validation errors."""
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+
+
+def event_filters(
+    since: Annotated[date | None, Query(description="first event date, inclusive (YYYY-MM-DD)")] = None,
+    until: Annotated[date | None, Query(description="last event date, inclusive (YYYY-MM-DD)")] = None,
+    bbox: Annotated[str | None, Query(pattern=BBOX_PATTERN, description="west,south,east,north in degrees")] = None,
+    admin1: Annotated[list[str] | None, Query(description="first-level region(s), any case")] = None,
+    event_type: Annotated[list[str] | None, Query(description="ACLED event type(s)")] = None,
+    sub_event_type: Annotated[list[str] | None, Query(description="ACLED sub-event type(s)")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="part of an actor's name")] = None,
+    min_fatalities: Annotated[int | None, Query(ge=0, le=1_000_000_000)] = None,
+    grade: Annotated[list[str] | None, Query(description="corroboration grade(s); ignored until graded")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO 3166-1 alpha-2 code(s)")] = None,
+    located: Annotated[bool | None, Query(description="true: with coordinates only; false: without")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="free text: places, actors, notes, evidence")] = None,
+) -> dict[str, Any]:
+    """The filters every event endpoint shares, checked (bad values are 422s)."""
+    if since and until and since > until:
+        raise _invalid("until", f"until ({until}) is before since ({since})")
+    box = None
+    if bbox is not None:
+        try:
+            box = parse_bbox(bbox)
+        except ValueError as error:
+            raise _invalid("bbox", str(error)) from None
+    return {"since": since, "until": until, "bbox": box, "admin1": tuple(admin1 or ()),
+            "event_type": tuple(event_type or ()), "sub_event_type": tuple(sub_event_type or ()), "actor": actor,
+            "min_fatalities": min_fatalities, "grade": tuple(grade or ()), "country": tuple(country or ()),
+            "unlocated": None if located is None else not located, "text": q}
+
+
+Filters = Annotated[dict[str, Any], Depends(event_filters)]
+Sort = Annotated[str, Query(pattern=SORT_PATTERN, description="column, \"-\" in front for descending")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def event_out(r: EventRecord, grade: str | None) -> dict[str, Any]:
+    """The API's view of one event row."""
+    country = acled.country(r.country)
+    return {
+        "event_id": r.event_id_cnty, "event_date": r.event_date, "year": r.event_date.year if r.event_date else None,
+        "time_precision": r.time_precision, "event_type": r.event_type, "sub_event_type": r.sub_event_type,
+        "actor1": r.actor1, "assoc_actor_1": r.assoc_actor_1, "actor2": r.actor2, "assoc_actor_2": r.assoc_actor_2,
+        "civilian_targeting": r.civilian_targeting, "country": country.name if country else r.country,
+        "country_code": r.country, "admin1": r.admin1, "admin2": r.admin2, "location": r.location,
+        "latitude": r.latitude if r.located else None, "longitude": r.longitude if r.located else None,
+        "geo_precision": r.geo_precision, "place_text": r.place_text, "fatalities": r.fatalities,
+        "injuries": r.injuries, "weapon": r.weapon, "target": r.target, "actor_attributed": r.actor_attributed,
+        "confidence": r.confidence, "grade": grade, "n_sources": r.n_sources, "sources": list(r.sources),
+        "notes": r.notes,
+    }
+
+
+def _search(store: Store, query: EventQuery, *, with_total: bool = True) -> tuple[int, list[EventRecord], dict]:
+    with store.engine.connect() as conn:
+        page = search_events(conn, query, with_total=with_total)
+        return page.total, page.records, record_grade(conn, page.records)
+
+
+def _query(filters: dict[str, Any], **page: Any) -> EventQuery:
+    try:
+        return EventQuery(**filters, **page)
+    except ValueError as error:
+        raise _invalid("sort" if "sort" in str(error) else "filters", str(error)) from None
+
+
+def list_events(filters: Filters, store: StoreDep, sort: Sort = "event_date", offset: Offset = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
+    """Events matching the filters, one page at a time, with the total that match."""
+    total, records, grades = _search(store, _query(filters, sort=sort, offset=offset, limit=limit))
+    return {"total": total, "offset": offset, "limit": limit, "sort": sort,
+            "events": [event_out(r, grades[r.id]) for r in records]}
+
+
+def _export(filters: dict[str, Any], store: Store, sort: str, offset: int, limit: int | None) -> list[EventRecord]:
+    return _search(store, _query(filters, sort=sort, offset=offset, limit=limit), with_total=False)[1]
+
+
+ExportLimit = Annotated[int | None, Query(ge=1, le=10_000_000, description="at most this many (default: all)")]
+
+
+def events_csv(filters: Filters, store: StoreDep, sort: Sort = "event_date", offset: Offset = 0,
+               limit: ExportLimit = None) -> Response:
+    """The filtered events as ACLED CSV (ACLED's column names and order)."""
+    out = io.StringIO()
+    export_acled(store, out, records=_export(filters, store, sort, offset, limit))
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="warwatch-events.csv"'})
+
+
+def events_geojson(filters: Filters, store: StoreDep, sort: Sort = "event_date", offset: Offset = 0,
+                   limit: ExportLimit = None) -> Response:
+    """The filtered, located events as a GeoJSON FeatureCollection of points."""
+    out = io.StringIO()
+    export_geojson(store, out, records=_export(filters, store, sort, offset, limit))
+    return Response(out.getvalue(), media_type="application/geo+json")
+
+
+def get_event(event_id: Annotated[str, PathParam(max_length=64)], store: StoreDep) -> dict[str, Any]:
+    """One event with its sources, each source's figures and claims, and the sentences behind them."""
+    detail = store.event(event_id)
+    if detail is None:
+        raise HTTPException(404, f"no event with id {event_id!r}")
+    with store.engine.connect() as conn:
+        grade = record_grade(conn, [detail])[detail.id]
+    full = event_json(detail)
+    out = event_out(detail, grade)
+    out.update({
+        "fatality_estimates": full["fatalities"],
+        "articles": [{k: a[k] for k in ("id", "source", "title", "outlet", "url", "published", "doc_id")}
+                     for a in full["sources"]],
+        "evidence": full["evidence"], "denials": full["denials"], "claims": full["claims"],
+        "gazetteer_id": detail.gazetteer_id, "ambiguous": detail.ambiguous, "runner_up": detail.runner_up,
+        "acled": {k: full[k] for k in ("event_id_cnty", "disorder_type", "inter1", "inter2", "interaction", "iso",
+                                       "region", "source", "timestamp")},
+        "created_at": detail.created_at, "updated_at": detail.updated_at,
+    })
+    return out
+
+
+def get_article(article_id: Annotated[int, PathParam(ge=1, le=2**62)], store: StoreDep) -> dict[str, Any]:
+    """One source article: its text, and the sentences (by offset) that its events rest on."""
+    with store.engine.connect() as conn:
+        found = fetch_article(conn, article_id)
+    if found is None:
+        raise HTTPException(404, f"no article with id {article_id}")
+    info = found.info
+    return {"id": info.id, "source": info.source, "title": info.title, "outlet": info.outlet, "url": info.url,
+            "published": info.published, "doc_id": info.doc_id, "ingested_at": found.ingested_at,
+            "text": found.text, "mentions": [vars(x) for x in found.mentions],
+            "events": list(dict.fromkeys(x.event_id for x in found.mentions))}
+
+
+def daily_stats(filters: Filters, store: StoreDep) -> dict[str, Any]:
+    """Events and fatalities per day, in all and by event type (undated events counted apart)."""
+    with store.engine.connect() as conn:
+        rows = daily_counts(conn, _query(filters, limit=None))
+    days: dict[date, dict[str, Any]] = {}
+    undated = {"events": 0, "fatalities": 0}
+    for r in rows:
+        if r.day is None:
+            undated["events"] += r.events
+            undated["fatalities"] += r.fatalities
+            continue
+        day = days.setdefault(r.day, {"date": r.day, "events": 0, "fatalities": 0, "by_type": {}})
+        day["events"] += r.events
+        day["fatalities"] += r.fatalities
+        day["by_type"][r.event_type] = {"events": r.events, "fatalities": r.fatalities}
+    total = {"events": sum(r.events for r in rows), "fatalities": sum(r.fatalities for r in rows)}
+    return {"event_types": sorted({r.event_type for r in rows}), "days": list(days.values()),
+            "undated": undated, "total": total}
+
+
+def get_facets(store: StoreDep) -> dict[str, Any]:
+    """The values each filter can take (with counts) and the range of event dates."""
+    with store.engine.connect() as conn:
+        return facets(conn)
+
+
+def _layer_origin(url: str) -> str:
+    """The CSP source of a tile URL template: its origin, "{s}" subdomains as a wildcard."""
+    parts = urlsplit(url.replace("{s}", "SUBDOMAIN"))
+    host = parts.netloc.replace("SUBDOMAIN", "*")
+    return f"{parts.scheme}://{host}" if parts.scheme in ("http", "https") and host else ""
+
+
+def _security_headers(tiles: str | None) -> dict[str, str]:
+    img = " ".join(filter(None, ["'self'", "data:", _layer_origin(tiles) if tiles else ""]))
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+           f"img-src {img}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+           "frame-ancestors 'none'; form-action 'self'")
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+
+
+def _error(status: int, message: str, detail: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"message": message, "detail": detail if detail is not None else message}
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        parts = []
+        for e in errors:
+            loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "path", "body")]
+            name = ".".join(loc) or "request"
+            if e.get("type") == "string_pattern_mismatch" and name in PATTERN_HELP:
+                e["msg"] = PATTERN_HELP[name]
+            parts.append(f"{name}: {e.get('msg', 'invalid')}")
+        return _error(422, "; ".join(parts) or "invalid request", [
+            {k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, exc: StoreError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(_: Request, exc: SQLAlchemyError) -> JSONResponse:
+        orig = getattr(exc, "orig", None) or exc
+        reason = str(orig).splitlines()[0] if str(orig).strip() else type(orig).__name__
+        return _error(503, f"cannot read the database: {reason}")
+
+
+def _install_pages(app: FastAPI) -> None:
+    pages = WEB / "templates"
+
+    def page(name: str) -> FileResponse:
+        return FileResponse(pages / name, media_type="text/html; charset=utf-8")
+
+    def not_found(what: str) -> HTMLResponse:
+        html = (pages / "404.html").read_text(encoding="utf-8")
+        return HTMLResponse(html.replace("{{what}}", what), status_code=404)
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return page("index.html")
+
+    @app.get("/events/{event_id}", include_in_schema=False, response_model=None)
+    def event_page(event_id: str, request: Request) -> Response:
+        # the id is only ever compared in SQL, never echoed into the page
+        if len(event_id) > 64 or request.app.state.store.event(event_id) is None:
+            return not_found("event")
+        return page("event.html")
+
+    @app.get("/articles/{article_id}", include_in_schema=False, response_model=None)
+    def article_page(article_id: str, request: Request) -> Response:
+        if not article_id.isdigit() or not 0 < int(article_id) < 2**62:
+            return not_found("article")
+        with request.app.state.store.engine.connect() as conn:
+            if fetch_article(conn, int(article_id)) is None:
+                return not_found("article")
+        return page("article.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return page("docs.html")
+
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+
+def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | None = None,
+               tiles: str | None = DEFAULT_TILES, tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION,
+               pipeline: Any = None) -> FastAPI:
+    """The warwatch web app over the database at ``db_path``.
+
+    Read-only unless ``allow_ingest`` is set, which requires a ``token`` (ValueError without
+    one). ``tiles``: a Leaflet tile URL template (default OpenStreetMap), or None for no tiles
+    (the map then draws only the bundled admin boundaries). ``pipeline``: a loaded
+    :class:`warwatch.pipeline.Pipeline` for ingest requests (default: loaded on the first one).
+    A read-only app over a database file that does not exist raises StoreError.
+    """
+    if allow_ingest and not token:
+        raise ValueError("allow_ingest needs a token: ingest requests must carry Authorization: Bearer <token>")
+    url_given = isinstance(db_path, str) and "://" in db_path
+    if not allow_ingest and not url_given and str(db_path) != ":memory:" and not Path(db_path).is_file():
+        raise StoreError(f"no database at {db_path}: run `warwatch ingest` first (this server is read-only)")
+    store = Store(db_path)
+    tiles = tiles if tiles and tiles.strip().lower() not in ("", "none") else None
+    app = FastAPI(title="warwatch", version="0.1.0", docs_url=None, redoc_url=None,
+                  description="Conflict events read from news reports, with the evidence behind every field.")
+    app.state.store = store
+    app.state.db_path = db_path
+    headers = _security_headers(tiles)
+
+    @app.middleware("http")
+    async def _secure(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        for key, value in headers.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    _install_error_handlers(app)
+    get = app.get
+    get("/api/events", response_model=m.EventList, responses=ERRORS, tags=["events"])(list_events)
+    get("/api/events.csv", response_class=Response, tags=["events"], responses={
+        **ERRORS, 200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})(events_csv)
+    get("/api/events.geojson", response_class=Response, tags=["events"], responses={
+        **ERRORS, 200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})(events_geojson)
+    get("/api/events/{event_id}", response_model=m.EventDetailOut, responses=NOT_FOUND, tags=["events"])(get_event)
+    get("/api/articles/{article_id}", response_model=m.ArticleOut, responses=NOT_FOUND,
+        tags=["articles"])(get_article)
+    get("/api/stats/daily", response_model=m.DailyStats, responses=ERRORS, tags=["stats"])(daily_stats)
+    get("/api/facets", response_model=m.Facets, responses=ERRORS, tags=["stats"])(get_facets)
+    layer = m.Layer(url=tiles, attribution=tiles_attribution) if tiles else None
+
+    @app.get("/api/config", response_model=m.ClientConfig, tags=["meta"])
+    def config() -> m.ClientConfig:
+        """What the dashboard needs: the tile layer (or none), the boundaries layer, what is enabled."""
+        return m.ClientConfig(tiles=layer, boundaries=BOUNDARIES, ingest=allow_ingest, grade=has_grade())
+
+    if allow_ingest:
+        _install_ingest(app, str(token), pipeline)
+    _install_pages(app)
+    return app
+
+
+def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
+    bearer = HTTPBearer(auto_error=False, description="the token the server was started with")
+    lock = threading.Lock()
+    state: dict[str, Any] = {"pipeline": pipeline}
+
+    def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(401, "this endpoint needs Authorization: Bearer <token>",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
+            raise HTTPException(403, "wrong token")
+
+    def run(lines: list[str], numbers: list[int]) -> dict[str, Any]:
+        from warwatch.pipeline import Pipeline, ingest
+
+        with lock, tempfile.TemporaryDirectory(prefix="warwatch-ingest-") as folder:
+            stamp = datetime.now(UTC).strftime("api-%Y%m%dT%H%M%S")
+            upload = Path(folder) / f"{stamp}.jsonl"
+            upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            if state["pipeline"] is None:
+                state["pipeline"] = Pipeline()
+            report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"])
+        return {"stored": report.stored, "duplicates": report.duplicates, "mentions": report.mentions,
+                "events": sorted(report.events),
+                "failures": [{"source": _request_line(f.source, str(upload), numbers), "reason": f.message}
+                             for f in report.failures]}
+
+    @app.post("/api/ingest", response_model=m.IngestResult, tags=["ingest"], dependencies=[Depends(authorised)],
+              responses={401: {"model": m.ErrorOut}, 403: {"model": m.ErrorOut}, 413: {"model": m.ErrorOut},
+                         **ERRORS},
+              openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
+                  "schema": {"type": "string"}}}, "description": "JSONL: one article a line, "
+                  '{"text" or "html", "title", "published", "outlet", "url", "id"}'}})
+    async def ingest_articles(request: Request) -> dict[str, Any]:
+        """Extract, geocode and store articles sent as JSONL (needs the server's token)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_INGEST_BYTES:
+            raise HTTPException(413, f"request larger than {MAX_INGEST_BYTES} bytes: send fewer articles at once")
+        body = await request.body()
+        if len(body) > MAX_INGEST_BYTES:
+            raise HTTPException(413, f"request larger than {MAX_INGEST_BYTES} bytes: send fewer articles at once")
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _invalid("body", "the body is not UTF-8 text") from None
+        lines: list[str] = []
+        numbers: list[int] = []
+        failures: list[dict[str, str]] = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as error:
+                failures.append({"source": f"request:{n}", "reason": f"not valid JSON ({error.msg})"})
+                continue
+            if not isinstance(obj, dict) or not any(isinstance(obj.get(k), str) and obj[k].strip()
+                                                    for k in ("text", "html")):
+                failures.append({"source": f"request:{n}", "reason": 'expected an object with "text" or "html"'})
+                continue
+            # "path" would make the line a manifest entry naming a file on this server
+            obj.pop("path", None)
+            lines.append(json.dumps(obj, ensure_ascii=False))
+            numbers.append(n)
+        if not lines:
+            raise _invalid("body", "no article in the request (one JSON object a line, with \"text\" or \"html\")")
+        result = await run_in_threadpool(run, lines, numbers)
+        result["failures"] = failures + result["failures"]
+        return result
+
+
+def _request_line(source: str, upload: str, numbers: list[int]) -> str:
+    """``request:N`` (N: the line of the request body) for a failure the ingest reported on the upload file."""
+    rest = source.removeprefix(upload)
+    if rest.startswith(":") and rest[1:].isdigit() and 0 < int(rest[1:]) <= len(numbers):
+        return f"request:{numbers[int(rest[1:]) - 1]}"
+    return "request" + rest
