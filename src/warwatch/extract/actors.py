@@ -114,7 +114,8 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
         add(m.start(), m.end(), police(country), "state", country)
     if story_country:
         for m in p["government"].finditer(text):
-            add(m.start(), m.end(), military(story_country), "state", story_country)
+            force = police if "police" in m.group(0).lower() else military
+            add(m.start(), m.end(), force(story_country), "state", story_country)
     # a capital or country as the subject of a sentence stands for its government ("Damascus stepped up")
     for token in sent:
         word = token.lower_

@@ -48,8 +48,10 @@ _MILITARY_VICTIMS = re.compile(
     r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint)s?|army (base|post|position|"
     r"checkpoint)s?|checkpoints?|police (station|post|officers|checkpoint)s?|policem[ae]n|fighters|militants|"
     r"positions)\b", re.I)
-_CIVILIAN_VICTIMS = re.compile(r"\b(civilians?|villagers|residents|farmers|women|children|famil(y|ies)|worshippers|"
-                               r"passengers|displaced|shepherds?|students)\b", re.I)
+_CIVILIAN_VICTIMS = re.compile(
+    r"\b(civilians?|villagers|residents|farmers|wom[ae]n|m[ae]n|children|child|boy|girl|famil(y|ies)|worshippers|"
+    r"passengers|displaced|shepherds?|students|person|people|individuals?|traders?|merchants?|businessm[ae]n|"
+    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?)\b", re.I)
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
 
 
@@ -112,6 +114,10 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[name] += 1
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
+            region = places.region(ent.text)
+            if region is not None:
+                votes[names.get(region.country, region.country)] += 2  # "in Aleppo countryside", "Morelos"
+                continue
             found = {c.country for c in places.lookup(ent.text)[:10]}
             if len(found) == 1:
                 iso = found.pop()
@@ -169,7 +175,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         if generic:
             if _MILITARY_VICTIMS.search(sent.text):
                 return "Battles", "Armed clash", None
-            if _CIVILIAN_VICTIMS.search(sent.text):
+            if _CIVILIAN_VICTIMS.search(sent.text) or any(t.kind == "casualty" for t in generic):
+                # someone killed, with no armed party said to be fighting back: an attack on civilians
                 return "Violence against civilians", "Attack", None
         return None
     return None

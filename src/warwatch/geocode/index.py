@@ -255,10 +255,12 @@ def _city_labels(city: dict) -> list[tuple[str, int]]:
 
 
 def _add_missing_towns(builder: _Builder, cities: dict) -> int:
-    """GeoNames towns of the dense countries that WOF lacks (WOF Sudan has no Nyala locality).
+    """Merge GeoNames towns of the dense countries into the WOF places.
 
-    A town is added when no WOF place within 10 km shares one of its names, with the admin
-    units of the nearest WOF locality (within 30 km; else it is left out).
+    A town with a WOF twin (a locality within 10 km sharing one of its names) lends the twin
+    its alternate names and population (WOF spells Nyala "Niyala" and knows no "Nyala");
+    a town without one is added, with the admin units of the nearest WOF locality (within
+    30 km; else it is left out).
     """
     con = builder.con
     con.execute("CREATE INDEX tmp_geo ON place(country, lat)")
@@ -271,24 +273,34 @@ def _add_missing_towns(builder: _Builder, cities: dict) -> int:
         labels = _city_labels(city)
         keys = list({fold(label) for label, kind in labels if kind != ARABIC} - {""})[:60]
         twins = con.execute(
-            "SELECT p.lat, p.lon FROM name n JOIN place p ON p.id = n.place WHERE n.country = ?"
-            " AND p.placetype IN ('locality', 'neighbourhood', 'campus')"
+            "SELECT p.id, p.lat, p.lon, p.population FROM name n JOIN place p ON p.id = n.place"
+            " WHERE n.country = ? AND p.placetype IN ('locality', 'neighbourhood', 'campus')"
             f" AND n.fold IN ({','.join('?' * len(keys))})", (cc, *keys)).fetchall()
-        if any(km(lat, lon, a, b) < 10 for a, b in twins):
+        twins = [t for t in twins if km(lat, lon, t[1], t[2]) < 10]
+        population = int(city["population"] or 0)
+        if twins:
+            twin = min(twins, key=lambda t: km(lat, lon, t[1], t[2]))
+            known = {r[0] for r in con.execute("SELECT fold FROM name WHERE place = ?", (twin[0],))}
+            builder.add_names(twin[0], cc, [(lb, ALT if k == PRIMARY else k) for lb, k in labels
+                                            if fold(lb) not in known])
+            if not twin[3] and population:
+                con.execute("UPDATE place SET population = ? WHERE id = ?", (population, twin[0]))
             continue
         near = con.execute(
-            "SELECT region, county, admin1, admin2, lat, lon FROM place WHERE country = ? AND lat BETWEEN ? AND ?"
-            " AND lon BETWEEN ? AND ? AND placetype = 'locality' AND admin1 IS NOT NULL",
-            (cc, lat - 0.3, lat + 0.3, lon - 0.3, lon + 0.3)).fetchall()
+            "SELECT region, county, admin1, admin2, lat, lon FROM place WHERE country = ?"
+            " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND placetype = 'locality'"
+            " AND admin1 IS NOT NULL", (cc, lat - 0.3, lat + 0.3, lon - 0.3, lon + 0.3)).fetchall()
         near = [r for r in near if km(lat, lon, r[4], r[5]) < 30]
         if not near:
             continue
         region, county, admin1, admin2, _, _ = min(near, key=lambda r: km(lat, lon, r[4], r[5]))
         gid = int(city["geonameid"])
         builder.places.append((-gid, f"gn:{gid}", city["name"], cc, admin1, admin2, region, county,
-                               lat, lon, int(city["population"] or 0), "locality", CURRENT))
+                               lat, lon, population, "locality", CURRENT))
         builder.add_names(-gid, cc, labels)
         added += 1
+        if len(builder.names) > 20000:
+            builder.flush()
     builder.flush()
     con.execute("DROP INDEX tmp_geo")
     return added

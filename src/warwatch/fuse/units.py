@@ -1,0 +1,246 @@
+"""What cross-article fusion compares: one :class:`Unit` per report, and when two may be one event.
+
+A *report* is what in-article grouping (:mod:`warwatch.fuse.group`) makes of one article: the
+mentions of one incident at one place on one day. Fusion turns reports of different articles
+into events. This module holds the pure rules: :func:`compatible` (may two reports describe the
+same incident?), :func:`affinity` (which of several candidate events fits best), :func:`priority`
+(which report seeds an event: the most precise one), and the blocking keys that keep the number
+of comparisons small (:func:`index_keys`, :func:`probe_keys`).
+
+Every rule is symmetric and uses only what the reports say, never the order they were stored
+in, so fusion gives the same events whatever order the articles arrive in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+#: two different gazetteer entries this close are one place (a duplicate entry, a town and its quarter)
+SAME_SPOT_KM = 1.0
+#: the reach of a less precise place ("near X", "the outskirts of X"), and of one name twice in the gazetteer
+NEAR_KM = 5.0
+#: blocking grid cell in degrees; probing the neighbouring cells covers NEAR_KM
+CELL_DEG = 0.1
+#: a week-precision date is the date ± this many days
+WEEK_HALF_DAYS = 3
+#: the longest date range a report can have (a month), for range queries in the store
+MAX_SPAN_DAYS = 31
+
+_ARTICLES = {"al", "el", "as", "ash", "ad", "an", "ar", "at", "az", "ez", "es", "the"}
+_PUNCT = re.compile(r"[`'’‘ʿʾ\-_.,()]")
+
+
+def fold_name(text: str | None) -> str:
+    """A place name folded for comparison: ASCII, lower case, no punctuation, no article ("al-")."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    words = [w for w in _PUNCT.sub(" ", text.lower()).split() if w not in _ARTICLES]
+    return " ".join(words).replace("kfr ", "kafr ")
+
+
+def skeleton(text: str | None) -> str:
+    """The consonant skeleton of a folded name: transliterations agree ("Abdeen", "Abdin", "`Abdan")."""
+    folded = fold_name(text).replace(" ", "")
+    if not folded:
+        return ""
+    rest = re.sub(r"[aeiouy]", "", folded[1:])
+    return re.sub(r"(.)\1+", r"\1", folded[0] + rest)
+
+
+def name_keys(*names: str | None) -> frozenset[str]:
+    """The skeletons a place goes by; skeletons shorter than 3 letters say too little to match on."""
+    return frozenset(s for s in (skeleton(n) for n in names) if len(s) >= 3)
+
+
+def date_range(day: date | None, precision: int) -> tuple[int | None, int | None]:
+    """The days (as ordinals) a date of this ACLED time_precision may mean: a day, a week, a month."""
+    if day is None:
+        return None, None
+    if precision <= 1:
+        return day.toordinal(), day.toordinal()
+    if precision == 2:
+        return day.toordinal() - WEEK_HALF_DAYS, day.toordinal() + WEEK_HALF_DAYS
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first.toordinal(), last.toordinal()
+
+
+@dataclass(slots=True, eq=False)
+class Unit:
+    """One report (an in-article group) as fusion sees it, or several when copies follow it."""
+
+    #: the report's id (any unique int outside the store)
+    rid: int
+    #: intrinsic tie-break: the article's content hash and the report's place in the article
+    order: tuple
+    #: the articles behind it: its own, plus those of copies whose reports follow it
+    articles: frozenset[int]
+    event_type: str
+    sub_event_type: str
+    lo: int | None
+    hi: int | None
+    precision: int
+    lat: float | None
+    lon: float | None
+    gp: int | None
+    gid: str | None
+    names: frozenset[str]
+    #: skeleton of the admin1 name ("" unknown), and the ISO2 country ("" unknown)
+    admin1: str
+    country: str
+    actor1: str | None
+    actor2: str | None
+    confidence: float
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def dated(self) -> bool:
+        return self.lo is not None and self.hi is not None
+
+    @property
+    def region(self) -> bool:
+        """A place no finer than a province (ACLED geo_precision 3)."""
+        return self.located and (self.gp or 1) >= 3
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _same_area(a: Unit, b: Unit) -> bool:
+    """Admin1 and country do not contradict each other (unknown agrees with anything)."""
+    if a.country and b.country and a.country != b.country:
+        return False
+    return not (a.admin1 and b.admin1 and a.admin1 != b.admin1)
+
+
+def place_compatible(a: Unit, b: Unit) -> bool:
+    """The same place: the same gazetteer entry, or close enough for the precision, or the same name.
+
+    Two towns (geo_precision 1) are one place only when they are the same entry, the same spot
+    (SAME_SPOT_KM) or the same name within NEAR_KM: two strikes a village apart stay apart. A
+    place "near X" (precision 2) reaches NEAR_KM. A province (precision 3) only meets the same
+    province. An unlocated place meets a place of the same name in the same province.
+    """
+    if a.located and b.located:
+        if a.region or b.region:
+            return a.region and b.region and a.country == b.country and bool(a.admin1) and a.admin1 == b.admin1
+        if a.gid and a.gid == b.gid:
+            return True
+        d = km(a.lat, a.lon, b.lat, b.lon)  # type: ignore[arg-type]
+        if (a.gp or 1) == 1 and (b.gp or 1) == 1:
+            return d <= SAME_SPOT_KM or (d <= NEAR_KM and bool(a.names & b.names))
+        return d <= NEAR_KM
+    if a.region or b.region:
+        return False
+    if not (a.names & b.names) or a.country != b.country:
+        return False
+    if not a.located and not b.located:
+        # "unlocated mentions fuse by folded name + admin1"
+        return a.admin1 == b.admin1
+    return _same_area(a, b)
+
+
+def dates_compatible(a: Unit, b: Unit) -> bool:
+    """Both dated, and their date ranges overlap (the same day when both are day-precise)."""
+    if not (a.dated and b.dated):
+        return False
+    return a.lo <= b.hi and b.lo <= a.hi  # type: ignore[operator]
+
+
+def actors_compatible(a: Unit, b: Unit) -> bool:
+    """Not two different incidents by their actors.
+
+    Different perpetrators for the same incident are competing claims (kept, and the event is
+    contested), so a different actor1 alone does not split. Two dyads with no actor in common
+    ("HTS against the army" and "ISIS against the SDF") do, and so does a different actor1 with
+    a different sub-event type (an air strike by one side and shelling by the other).
+    """
+    if a.actor1 and a.actor2 and b.actor1 and b.actor2 and not ({a.actor1, a.actor2} & {b.actor1, b.actor2}):
+        return False
+    differs = a.actor1 and b.actor1 and a.actor1 != b.actor1
+    return not (differs and a.sub_event_type and b.sub_event_type and a.sub_event_type != b.sub_event_type)
+
+
+def compatible(a: Unit, b: Unit) -> bool:
+    """May two reports describe one incident? Same event type, dates, place and compatible actors."""
+    return (a.event_type == b.event_type and dates_compatible(a, b) and place_compatible(a, b)
+            and actors_compatible(a, b))
+
+
+def aligned(copy: Unit, original: Unit) -> bool:
+    """May a copy's report be the same as a report of the article it copies? Like :func:`compatible`,
+    but an undated report (a reprint without a date) aligns by place and type alone."""
+    if copy.event_type != original.event_type or not place_compatible(copy, original):
+        return False
+    if copy.dated and original.dated and not dates_compatible(copy, original):
+        return False
+    return actors_compatible(copy, original)
+
+
+def affinity(seed: Unit, u: Unit) -> tuple:
+    """How well a report fits an event's seed, to pick among several compatible events (higher wins)."""
+    if seed.located and u.located:
+        distance = 0.0 if seed.gid and seed.gid == u.gid else km(seed.lat, seed.lon, u.lat, u.lon)  # type: ignore[arg-type]
+    else:
+        distance = 0.0
+    return (seed.sub_event_type == u.sub_event_type, bool(seed.names & u.names) or (bool(seed.gid) and seed.gid == u.gid),
+            -round(distance, 3), seed.lo == u.lo and seed.hi == u.hi, seed.actor1 == u.actor1)
+
+
+def priority(u: Unit) -> tuple:
+    """Seeding order: day-precise before vaguer dates, towns before "near", then unlocated, then
+    provinces; then the more confident; then an intrinsic tie-break. Undated reports come last."""
+    if not u.located:
+        place = 2
+    else:
+        place = {1: 0, 2: 1}.get(u.gp or 1, 3)
+    return (not u.dated, u.precision, place, -round(u.confidence, 3), u.order)
+
+
+# --- blocking ----------------------------------------------------------------------------------
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG)
+
+
+def index_keys(u: Unit) -> list[Hashable]:
+    """The blocks a report is filed under (for each of its days)."""
+    if u.region:
+        return [("r", u.country, u.admin1)]
+    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    if u.located:
+        keys.append(("c", *_cell(u.lat, u.lon)))  # type: ignore[arg-type]
+    return keys
+
+
+def probe_keys(u: Unit) -> list[Hashable]:
+    """The blocks holding every report that may be :func:`compatible` with this one (same days)."""
+    if u.region:
+        return [("r", u.country, u.admin1)]
+    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    if u.located:
+        cy, cx = _cell(u.lat, u.lon)  # type: ignore[arg-type]
+        reach_y = math.ceil(NEAR_KM / 111.0 / CELL_DEG)
+        cos = max(0.05, math.cos(math.radians(min(89.0, abs(u.lat) + CELL_DEG))))  # type: ignore[arg-type]
+        reach_x = math.ceil(NEAR_KM / (111.32 * cos) / CELL_DEG)
+        keys.extend(("c", cy + dy, cx + dx) for dy in range(-reach_y, reach_y + 1)
+                    for dx in range(-reach_x, reach_x + 1))
+    return keys
+
+
+def days(u: Unit) -> Iterable[int]:
+    """The days a dated report covers."""
+    return range(u.lo, u.hi + 1) if u.dated else ()  # type: ignore[arg-type, operator]
