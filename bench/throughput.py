@@ -67,15 +67,20 @@ def main() -> None:
             assert report.stored == len(texts), report
     bare, full = statistics.median(bare_rates), statistics.median(full_rates)
     ratio = full / bare
-    line = (f"| {time.strftime('%Y-%m-%d')} | {len(texts)} | {bare:.1f} | {full:.1f} | **{ratio:.2f}** | "
-            f"{args.rounds} rounds, medians; batch_size {BATCH_SIZE}, n_process 1 |")
+    line = (
+        f"| {time.strftime('%Y-%m-%d')} | {len(texts)} | {bare:.1f} | {full:.1f} | **{ratio:.2f}** | "
+        f"{args.rounds} rounds, medians; batch_size {BATCH_SIZE}, n_process 1 |"
+    )
     print(f"bare nlp.pipe: {bare:.1f} articles/s; warwatch ingest: {full:.1f} articles/s; ratio {ratio:.2f}")
     if args.out:
         text = args.out.read_text(encoding="utf-8") if args.out.exists() else "# Benchmarks\n"
         if "## Throughput" not in text:
-            text += ("\n## Throughput\n\n`python bench/throughput.py --out docs/benchmarks.md`: end-to-end ingest "
-                     "(files → SQLite) against bare `nlp.pipe` of the same model on the same texts, same process.\n\n"
-                     "| date | articles | bare spaCy (art/s) | warwatch (art/s) | ratio | notes |\n|---|---|---|---|---|---|\n")
+            text += (
+                "\n## Throughput\n\n`python bench/throughput.py --out docs/benchmarks.md`: "
+                "end-to-end ingest "
+                "(files → SQLite) against bare `nlp.pipe` of the same model on the same texts, same process.\n\n"
+                "| date | articles | bare spaCy (art/s) | warwatch (art/s) | ratio | notes |\n|---|---|---|---|---|---|\n"
+            )
         head, sep, tail = text.partition("## Throughput")
         table_end = tail.find("\n## ")
         section = tail if table_end < 0 else tail[:table_end]

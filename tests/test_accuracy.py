@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, run_cli
 
 SCORER = SHARED / "eval" / "score.py"
@@ -25,8 +24,9 @@ pytestmark = pytest.mark.skipif(not SCORER.exists(), reason="shared/eval (the sc
 def score(gold: Path, db: Path, tmp_path: Path) -> dict:
     csv_path = tmp_path / "out.csv"
     run_cli("export", "--db", str(db), "--format", "acled", "-o", str(csv_path), check=True)
-    result = subprocess.run([sys.executable, str(SCORER), str(gold), str(csv_path), "--json"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(gold), str(csv_path), "--json"], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 

@@ -28,7 +28,10 @@ def test_reingest_is_idempotent(seed_copy):
 
 def _counts(db) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("articles", "events", "mentions", "claims")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("articles", "events", "mentions", "claims")
+        }
 
 
 def test_bad_files_are_reported_and_skipped(tmp_path, seed_copy):
@@ -84,8 +87,16 @@ def test_exports(seed_db, tmp_path):
 
 
 def test_events_filters_and_show(seed_db):
-    listed = run_cli("events", "--db", str(seed_db), "--where", "Hama", "--type", "Shelling/artillery/missile attack",
-                     env={"COLUMNS": "250"})
+    listed = run_cli(
+        "events",
+        "--db",
+        str(seed_db),
+        "--where",
+        "Hama",
+        "--type",
+        "Shelling/artillery/missile attack",
+        env={"COLUMNS": "250"},
+    )
     assert listed.returncode == 0
     assert "Muhradah" in listed.stdout and "Al Habit" not in listed.stdout
     dated = run_cli("events", "--db", str(seed_db), "--since", "2019-01-01", env={"COLUMNS": "250"})

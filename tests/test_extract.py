@@ -22,8 +22,11 @@ def places(found) -> list[str]:
 
 
 def test_one_event_per_place(pipeline):
-    found = mentions(pipeline, "Residents and rescuers said Syrian army helicopters dropped barrel bombs on al-Habeet "
-                               "and Abdin villages in southern Idlib on Sunday.")
+    found = mentions(
+        pipeline,
+        "Residents and rescuers said Syrian army helicopters dropped barrel bombs on al-Habeet "
+        "and Abdin villages in southern Idlib on Sunday.",
+    )
     assert places(found) == ["al-Habeet", "Abdin"]
     for m in found:
         assert m.event_type == "Explosions/Remote violence"
@@ -37,12 +40,19 @@ def test_one_event_per_place(pipeline):
 
 
 def test_attributed_actor_is_marked(pipeline):
-    found = mentions(pipeline, "Russian jets were believed to have hit the nearby towns of Latamneh and Kafr Zeita "
-                               "in northern Hama in a succession of raids.")
+    found = mentions(
+        pipeline,
+        "Russian jets were believed to have hit the nearby towns of Latamneh and Kafr Zeita "
+        "in northern Hama in a succession of raids.",
+    )
     assert places(found) == ["Latamneh", "Kafr Zeita"]
     assert all(m.actor1 == "Military Forces of Russia (2000-)" and m.actor_attributed for m in found)
-    found = mentions(pipeline, "The rebel official said jets believed to be Russian also hit a commanding height "
-                               "known as Kabaneh in the mountainous province of Latakia.", "2019-09-12")
+    found = mentions(
+        pipeline,
+        "The rebel official said jets believed to be Russian also hit a commanding height "
+        "known as Kabaneh in the mountainous province of Latakia.",
+        "2019-09-12",
+    )
     assert places(found) == ["Kabaneh"]
     assert found[0].actor1.startswith("Military Forces of Russia") and found[0].actor_attributed
 
@@ -77,9 +87,11 @@ def test_denial_is_attached_not_an_event(pipeline):
 
 
 def test_place_of_treatment_is_not_where_the_attack_was(pipeline):
-    text = ("A Syrian man receives treatment at a small hospital in the town of Maaret al-Noman following a suspected "
-            "toxic gas attack in Khan Sheikhun, a nearby rebel-held town in Syria's northwestern Idlib province, "
-            "on 4 April 2017.")
+    text = (
+        "A Syrian man receives treatment at a small hospital in the town of Maaret al-Noman following a suspected "
+        "toxic gas attack in Khan Sheikhun, a nearby rebel-held town in Syria's northwestern Idlib province, "
+        "on 4 April 2017."
+    )
     found = mentions(pipeline, text)
     assert places(found) == ["Khan Sheikhun"]
     # a caption about a past attack keeps its own date: it is not an event of September 2018
@@ -88,9 +100,11 @@ def test_place_of_treatment_is_not_where_the_attack_was(pipeline):
 
 
 def test_figures_count_people_not_shells(pipeline):
-    text = ("According to the White Helmets, the town of Qalaat al-Madiq in northern Hama province was targeted with "
-            "more than 150 shells on Saturday.\n\nThe shelling killed two men and wounded five others, including two "
-            "children.")
+    text = (
+        "According to the White Helmets, the town of Qalaat al-Madiq in northern Hama province was targeted with "
+        "more than 150 shells on Saturday.\n\nThe shelling killed two men and wounded five others, including two "
+        "children."
+    )
     found = mentions(pipeline, text, "2018-09-08")
     assert {m.toponym.text for m in found} == {"Qalaat al-Madiq"}
     assert [m.fatalities for m in found] == [None, 2]
@@ -102,9 +116,17 @@ def test_figures_count_people_not_shells(pipeline):
 @pytest.mark.parametrize(
     ("text", "killed", "injured"),
     [
-        ("On Friday, rebel shelling killed 10 people, including five children in the town of Maharda, SOHR said.", 10, None),
-        ("Government helicopters dropped barrel bombs on the village of Kansafra, killing at least 15 civilians and "
-         "injuring dozens, rescuers said.", 15, 12),
+        (
+            "On Friday, rebel shelling killed 10 people, including five children in the town of Maharda, SOHR said.",
+            10,
+            None,
+        ),
+        (
+            "Government helicopters dropped barrel bombs on the village of Kansafra, killing at least 15 civilians and "
+            "injuring dozens, rescuers said.",
+            15,
+            12,
+        ),
         ("A mortar hit the market in the town of Salqin, killing 1-2 people.", 1, None),
         ("Rebel factions shelled the city of Salhab on Saturday; there were no reported casualties.", 0, None),
     ],
@@ -117,14 +139,19 @@ def test_figures(pipeline, text, killed, injured):
 
 def test_dates_resolve_against_publication(pipeline):
     # published Thursday 12 September 2019: "Wednesday" is the 11th
-    found = mentions(pipeline, "Jets flew at high altitudes in the early hours of Wednesday and struck a village "
-                               "near Kafr Takhareem in western Idlib province.", "2019-09-12")
+    found = mentions(
+        pipeline,
+        "Jets flew at high altitudes in the early hours of Wednesday and struck a village "
+        "near Kafr Takhareem in western Idlib province.",
+        "2019-09-12",
+    )
     assert found[0].event_date == date(2019, 9, 11)
     assert found[0].toponym.qualifier == "near"
     assert found[0].place.geo_precision == 2
     # a date inside "after a similar raid on Tuesday" dates the earlier raid, not this strike
-    found = mentions(pipeline, "Air strikes hit the village of Kabanah on Wednesday after a similar raid on Tuesday.",
-                     "2019-09-12")
+    found = mentions(
+        pipeline, "Air strikes hit the village of Kabanah on Wednesday after a similar raid on Tuesday.", "2019-09-12"
+    )
     assert found[0].event_date == date(2019, 9, 11)
 
 
@@ -155,15 +182,21 @@ def test_province_report_is_dropped_when_villages_are_named(pipeline):
 
 
 def test_other_wars(pipeline):
-    found = mentions(pipeline, "Russian forces shelled the city of Kharkiv on Monday, killing three civilians, "
-                               "the regional governor said.", "2022-05-03")
+    found = mentions(
+        pipeline,
+        "Russian forces shelled the city of Kharkiv on Monday, killing three civilians, the regional governor said.",
+        "2022-05-03",
+    )
     assert len(found) == 1
     m = found[0]
     assert m.sub_event_type == "Shelling/artillery/missile attack"
     assert m.actor1.startswith("Military Forces of Russia")
     assert m.fatalities == 3 and m.civilian_targeting
     assert m.place.country == "UA" and abs(m.place.lat - 49.99) < 0.2
-    found = mentions(pipeline, "Al-Shabaab militants attacked a military base in the town of Bulo Burte on "
-                               "Tuesday, killing four soldiers.", "2022-03-02")
+    found = mentions(
+        pipeline,
+        "Al-Shabaab militants attacked a military base in the town of Bulo Burte on Tuesday, killing four soldiers.",
+        "2022-03-02",
+    )
     assert found and found[0].actor1 == "Al Shabaab" and found[0].fatalities == 4
     assert found[0].place.country == "SO"

@@ -20,11 +20,18 @@ from rich.console import Console
 from warwatch.config import db_path
 from warwatch.errors import InputError, WarwatchError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="News reports about armed conflict in, an ACLED-style event table out.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="News reports about armed conflict in, an ACLED-style event table out.",
+)
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one line per message, never wrapped
 
-DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")]  # noqa: UP045
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")
+]
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -38,10 +45,16 @@ def _date(value: str | None, option: str) -> date | None:
 
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders: .txt, .html, .jsonl, RSS/Atom feeds.")] = None,  # noqa: UP045
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders: .txt, .html, .jsonl, RSS/Atom feeds.")
+    ] = None,
     db: DbOption = None,
-    manifest: Annotated[Optional[Path], typer.Option(help="JSONL manifest: path, published, outlet, url, title per line.")] = None,  # noqa: UP045
-    published: Annotated[Optional[str], typer.Option(help="Publication date (YYYY-MM-DD) for files that give none.")] = None,  # noqa: UP045
+    manifest: Annotated[
+        Path | None, typer.Option(help="JSONL manifest: path, published, outlet, url, title per line.")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date (YYYY-MM-DD) for files that give none.")
+    ] = None,
 ) -> None:
     """Read articles, extract and geocode their events, and store them."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -52,7 +65,9 @@ def ingest(
     if not paths and manifest is None:
         raise InputError("nothing to ingest: give files, folders or --manifest")
     when = _date(published, "--published")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
         task = bar.add_task("reading", total=None)
 
         def tick(item: object) -> None:
@@ -103,7 +118,9 @@ def events(
     until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,  # noqa: UP045
     event_type: Annotated[Optional[str], typer.Option("--type", help="Event type or sub-event type.")] = None,  # noqa: UP045
     where: Annotated[Optional[str], typer.Option(help="Part of the place, province, district or country name.")] = None,  # noqa: UP045
-    unlocated: Annotated[bool, typer.Option("--unlocated", help="Only events whose place could not be located.")] = False,
+    unlocated: Annotated[
+        bool, typer.Option("--unlocated", help="Only events whose place could not be located.")
+    ] = False,
     limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,  # noqa: UP045
 ) -> None:
     """List stored events as a table."""
@@ -111,8 +128,14 @@ def events(
 
     store = _open(db)
     with store:
-        rows = store.events(since=_date(since, "--since"), until=_date(until, "--until"), event_type=event_type,
-                            where=where, unlocated=True if unlocated else None, limit=limit)
+        rows = store.events(
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            event_type=event_type,
+            where=where,
+            unlocated=True if unlocated else None,
+            limit=limit,
+        )
     out.print(events_table(rows))
 
 
@@ -179,7 +202,9 @@ def main() -> None:
     except Exception as error:  # a bug: still one line, with the way to see more
         if os.environ.get("WARWATCH_DEBUG"):
             raise
-        err.print(f"[red]error:[/red] {type(error).__name__}: {error} (set WARWATCH_DEBUG=1 for details)", highlight=False)
+        err.print(
+            f"[red]error:[/red] {type(error).__name__}: {error} (set WARWATCH_DEBUG=1 for details)", highlight=False
+        )
         sys.exit(1)
 
 

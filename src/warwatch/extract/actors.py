@@ -56,7 +56,10 @@ def _patterns() -> dict:
             re.I,
         ),
         "government": phrase_regex(lex["government_terms"]),
-        "groups": [(re.compile(g["pattern"], re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"]) for g in lex["groups"]],
+        "groups": [
+            (re.compile(g["pattern"], re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"])
+            for g in lex["groups"]
+        ],
         "civilians": re.compile(lex["civilians"], re.I),
         "protesters": re.compile(lex["protesters"], re.I),
         "attribution": phrase_regex(lex["attribution"]),
@@ -107,8 +110,15 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
             countries.append(p["countries"][second])
         for country in countries:
             found_start = m.start() if country == countries[0] else m.start("dem2")
-            add(found_start, m.end() if len(countries) == 1 else found_start + len(m.group("dem2") if country != countries[0] else m.group("dem")),
-                military(country), "state", country)
+            add(
+                found_start,
+                m.end()
+                if len(countries) == 1
+                else found_start + len(m.group("dem2") if country != countries[0] else m.group("dem")),
+                military(country),
+                "state",
+                country,
+            )
     for m in p["police"].finditer(text):
         country = p["countries"][m.group("dem").lower()]
         add(m.start(), m.end(), police(country), "state", country)

@@ -20,9 +20,18 @@ MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ]
     )
     for m in names
@@ -33,16 +42,31 @@ _PATTERNS = [
     # September 9, 2018 / Sept. 9 / August 31
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I),
     # 4 April 2017 / 31 August
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I),
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<year>(?:19|20)\d\d))?\b", re.I
+    ),
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<nmonth>\d\d)-(?P<day>\d\d)\b"),
 ]
 _WEEKDAY = re.compile(r"\b(?P<wd>" + "|".join(WEEKDAYS) + r")(?:'s|’s)?\b", re.I)
-_MONTH_ONLY = re.compile(r"\b(?:(?P<rel>last|this|early|late|mid|mid-|in)\s+)?" + _MONTH + r"(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I)
+_MONTH_ONLY = re.compile(
+    r"\b(?:(?P<rel>last|this|early|late|mid|mid-|in)\s+)?" + _MONTH + r"(?:\s+(?P<year>(?:19|20)\d\d))?\b", re.I
+)
 _YEAR_ONLY = re.compile(r"\b(?:in|since|during)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 _RELATIVE = {
-    "yesterday": -1, "last night": -1, "overnight": -1, "today": 0, "this morning": 0, "tonight": 0,
-    "this evening": 0, "this afternoon": 0, "earlier today": 0, "the day before": "prev", "the previous day": "prev",
-    "a day earlier": "prev", "the day before yesterday": -2, "last week": -7,
+    "yesterday": -1,
+    "last night": -1,
+    "overnight": -1,
+    "today": 0,
+    "this morning": 0,
+    "tonight": 0,
+    "this evening": 0,
+    "this afternoon": 0,
+    "earlier today": 0,
+    "the day before": "prev",
+    "the previous day": "prev",
+    "a day earlier": "prev",
+    "the day before yesterday": -2,
+    "last week": -7,
 }
 _RELATIVE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _RELATIVE), key=len, reverse=True)) + r")\b", re.I)
 _BACKGROUND_PREPS = {"after", "since", "before", "until", "following", "ago", "prior"}
@@ -116,8 +140,19 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
             return
         taken.append((start, end))
         barrier = _barrier(base + start, base + end, sent)
-        found.append(DateRef(value, precision, text[start:end], base + start, base + end,
-                             "event" if barrier is None else "background", strength, barrier, absolute))
+        found.append(
+            DateRef(
+                value,
+                precision,
+                text[start:end],
+                base + start,
+                base + end,
+                "event" if barrier is None else "background",
+                strength,
+                barrier,
+                absolute,
+            )
+        )
 
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):

@@ -27,31 +27,75 @@ from warwatch.models import Article, Evidence, Mention
 
 # which sub-event type wins when a sentence names several forms of violence
 _PRIORITY = [
-    "Chemical weapon", "Suicide bomb", "Remote explosive/landmine/IED", "Air/drone strike",
-    "Shelling/artillery/missile attack", "Grenade", "Armed clash", "territory", "Attack",
-    "Abduction/forced disappearance", "Sexual violence", "Peaceful protest", "Violent demonstration",
-    "Mob violence", "Arrests",
+    "Chemical weapon",
+    "Suicide bomb",
+    "Remote explosive/landmine/IED",
+    "Air/drone strike",
+    "Shelling/artillery/missile attack",
+    "Grenade",
+    "Armed clash",
+    "territory",
+    "Attack",
+    "Abduction/forced disappearance",
+    "Sexual violence",
+    "Peaceful protest",
+    "Violent demonstration",
+    "Mob violence",
+    "Arrests",
 ]
 _SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
 _ISO2 = {
-    "Syria": "SY", "Yemen": "YE", "Iraq": "IQ", "Afghanistan": "AF", "Sudan": "SD", "Somalia": "SO",
-    "Myanmar": "MM", "Ukraine": "UA", "Russia": "RU", "Turkey": "TR", "Iran": "IR", "Israel": "IL",
-    "Nigeria": "NG", "Mali": "ML", "Ethiopia": "ET", "Libya": "LY", "Pakistan": "PK", "India": "IN",
-    "Democratic Republic of Congo": "CD", "Lebanon": "LB", "Egypt": "EG", "Kenya": "KE",
-    "Burkina Faso": "BF", "Niger": "NE", "Mozambique": "MZ", "Cameroon": "CM", "Colombia": "CO",
-    "Mexico": "MX", "Philippines": "PH", "Azerbaijan": "AZ", "Armenia": "AM", "Saudi Arabia": "SA",
-    "United States": "US", "France": "FR", "United Kingdom": "GB", "United Arab Emirates": "AE",
+    "Syria": "SY",
+    "Yemen": "YE",
+    "Iraq": "IQ",
+    "Afghanistan": "AF",
+    "Sudan": "SD",
+    "Somalia": "SO",
+    "Myanmar": "MM",
+    "Ukraine": "UA",
+    "Russia": "RU",
+    "Turkey": "TR",
+    "Iran": "IR",
+    "Israel": "IL",
+    "Nigeria": "NG",
+    "Mali": "ML",
+    "Ethiopia": "ET",
+    "Libya": "LY",
+    "Pakistan": "PK",
+    "India": "IN",
+    "Democratic Republic of Congo": "CD",
+    "Lebanon": "LB",
+    "Egypt": "EG",
+    "Kenya": "KE",
+    "Burkina Faso": "BF",
+    "Niger": "NE",
+    "Mozambique": "MZ",
+    "Cameroon": "CM",
+    "Colombia": "CO",
+    "Mexico": "MX",
+    "Philippines": "PH",
+    "Azerbaijan": "AZ",
+    "Armenia": "AM",
+    "Saudi Arabia": "SA",
+    "United States": "US",
+    "France": "FR",
+    "United Kingdom": "GB",
+    "United Arab Emirates": "AE",
 }
 _PRONOUNS = {"it", "we", "they"}
 _MILITARY_VICTIMS = re.compile(
     r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint)s?|army (base|post|position|"
     r"checkpoint)s?|checkpoints?|police (station|post|officers|checkpoint)s?|policem[ae]n|fighters|militants|"
-    r"positions)\b", re.I)
+    r"positions)\b",
+    re.I,
+)
 _CIVILIAN_VICTIMS = re.compile(
     r"\b(civilians?|villagers|residents|farmers|wom[ae]n|m[ae]n|children|child|boy|girl|famil(y|ies)|worshippers|"
     r"passengers|displaced|shepherds?|students|person|people|individuals?|traders?|merchants?|businessm[ae]n|"
-    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?)\b", re.I)
+    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?)\b",
+    re.I,
+)
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
 
 
@@ -143,7 +187,9 @@ def _aggregate(text: str) -> bool:
     """A running total ("26 killed since the beginning of the month"), not one incident."""
     for m in _cues()["aggregate"].finditer(text):
         before = text[max(0, m.start() - 40) : m.start()].lower()
-        if m.group(0).lower().startswith("since") and re.search(r"(first time|heaviest|worst|biggest|fiercest|deadliest|largest|most intense)\b", before):
+        if m.group(0).lower().startswith("since") and re.search(
+            r"(first time|heaviest|worst|biggest|fiercest|deadliest|largest|most intense)\b", before
+        ):
             continue
         return True
     return False
@@ -159,7 +205,14 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         best = min(strong, key=lambda t: _PRIORITY.index(t.sub_event_type) if t.sub_event_type in _PRIORITY else 99)
         if best.kind == "bombard" and air:
             best = air[0]
-        weapon = next((t.weapon for t in strong if t.weapon and t.weapon not in ("shelling", "air strike") and t.sub_event_type == best.sub_event_type), best.weapon)
+        weapon = next(
+            (
+                t.weapon
+                for t in strong
+                if t.weapon and t.weapon not in ("shelling", "air strike") and t.sub_event_type == best.sub_event_type
+            ),
+            best.weapon,
+        )
         if any(t.weapon == "barrel bomb" for t in real):
             weapon = "barrel bomb"
         return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
@@ -168,7 +221,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         return "Explosions/Remote violence", "Air/drone strike", weapon
     if generic:
         if any(t.event_type == "Explosions/Remote violence" for t in generic) or context_sub in (
-            "Air/drone strike", "Shelling/artillery/missile attack"
+            "Air/drone strike",
+            "Shelling/artillery/missile attack",
         ):
             return "Explosions/Remote violence", context_sub or "", None
         # an attack or a killing with no weapon named: on armed men it is a battle, on civilians an attack
@@ -235,10 +289,12 @@ def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
         doc = s.span.doc
         tokens = [t for t in s.span if actor.start <= t.idx < actor.end]
         near = min((abs(t.i - h.i) for t in tokens for h in heads), default=99)
-        subject = any(t.dep_ in ("nsubj", "nsubjpass", "pobj", "compound", "amod", "poss") and t.head in heads for t in tokens)
+        subject = any(
+            t.dep_ in ("nsubj", "nsubjpass", "pobj", "compound", "amod", "poss") and t.head in heads for t in tokens
+        )
         agent = any(t.head.lower_ == "by" for t in tokens)
         victim = any(t.head.lower_ in ("on", "against", "targeting") for t in tokens)
-        score = (0 if subject or agent or near <= 2 else 1 if tokens and heads and tokens[0].i < heads[0].i else 2)
+        score = 0 if subject or agent or near <= 2 else 1 if tokens and heads and tokens[0].i < heads[0].i else 2
         del doc
         return (score + (3 if victim else 0), actor.start)
 
@@ -267,11 +323,15 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             if d.precision == 1:
                 anchor = d.value
         sentences.append(
-            _Sentence(span, i, find_triggers(span), find_toponyms(span, places, iso2), find_actors(span, country), dates)
+            _Sentence(
+                span, i, find_triggers(span), find_toponyms(span, places, iso2), find_actors(span, country), dates
+            )
         )
     # the article's dominant form of violence types generic sentences ("targeted towns")
     subs = Counter(
-        t.sub_event_type for s in sentences for t in s.triggers
+        t.sub_event_type
+        for s in sentences
+        for t in s.triggers
         if t.modality == "event" and t.kind in STRONG | {"air"} and t.sub_event_type
     )
     context_sub = subs.most_common(1)[0][0] if subs else None
@@ -308,19 +368,29 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             continue  # only a year: history, not an incident
         if own is None and _cues()["history"].search(text):
             continue
-        if when is not None and not undated and (
-            when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1)
+        if (
+            when is not None
+            and not undated
+            and (when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1))
         ):
             continue
         s.is_event = True
         event_type, sub, weapon = kind
         actors = _choose_actor(s, real)
         claimant = _claimant(text)
-        if not actors and claimant in _OFFICIAL_CLAIMANTS and country and any(
-            c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for t in real for c in t.token.head.children
-        ) | any(c.dep_ == "nsubj" and c.lower_ in _PRONOUNS for t in real for c in t.token.children):
+        if (
+            not actors
+            and claimant in _OFFICIAL_CLAIMANTS
+            and country
+            and any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for t in real for c in t.token.head.children
+            )
+            | any(c.dep_ == "nsubj" and c.lower_ in _PRONOUNS for t in real for c in t.token.children)
+        ):
             # "state media … said it targeted 'terrorist groups'": the army speaking of itself
-            actors = [ActorRef(military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country)]
+            actors = [
+                ActorRef(military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country)
+            ]
         if not actors and previous_actor and weapon in (None, "air strike", "barrel bomb", "shelling", "drone"):
             actors = previous_actor
             inherited = True
@@ -328,9 +398,15 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             inherited = False
         if not actors and weapon == "barrel bomb" and country == "Syria":
             # barrel bombs are dropped by the Syrian air force's helicopters: attributed, not confirmed
-            actors = [ActorRef(military("Syria"), "state", "barrel bomb", s.span.start_char, s.span.start_char, True, "Syria")]
+            actors = [
+                ActorRef(military("Syria"), "state", "barrel bomb", s.span.start_char, s.span.start_char, True, "Syria")
+            ]
         if sub == "territory":
-            sub = "Government regains territory" if actors and actors[0].kind == "state" else "Non-state actor overtakes territory"
+            sub = (
+                "Government regains territory"
+                if actors and actors[0].kind == "state"
+                else "Non-state actor overtakes territory"
+            )
         toll = read_toll(s.span)
         target, civilian_target = _target(text)
         victims = [a for a in s.actors if a.kind == "civilians"]
@@ -341,13 +417,22 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if actor2 is None and civilian and victims:
             actor2 = victims[0]
         # "Kurdish security forces known as Asayesh": a name the actor lexicon knows is a party, not a place
-        s.places = [f for f in s.places if not any(a.start <= f.toponym.start < a.end for a in s.actors if a.kind in ("state", "rebel"))]
+        s.places = [
+            f
+            for f in s.places
+            if not any(a.start <= f.toponym.start < a.end for a in s.actors if a.kind in ("state", "rebel"))
+        ]
         village_places = [f for f in s.places if f.role == "place"]
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
         confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
         confidence -= 0.15 if actor1 and actor1.attributed else 0
-        if not targets and previous is not None and previous.mentions and len({m.toponym.text for m in previous.mentions}) == 1:
+        if (
+            not targets
+            and previous is not None
+            and previous.mentions
+            and len({m.toponym.text for m in previous.mentions}) == 1
+        ):
             # a follow-up sentence with no place: "The shelling killed two men and wounded five others."
             specific = any(t.kind in STRONG for t in real)
             campaign = re.search(r"\bthe\s+(?:[\w-]+\s+)?(?:" + _cues()["generic"].pattern + ")", text, re.I)
@@ -355,15 +440,26 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             if (toll.killed is not None or toll.injured is not None or specific) and not campaign and same_day:
                 base = previous.mentions[0]
                 follow = Mention(
-                    event_type=base.event_type, sub_event_type=base.sub_event_type, evidence=evidence,
-                    toponym=base.toponym, event_date=base.event_date if own is None else when,
-                    time_precision=base.time_precision, date_text=own.text if own else base.date_text,
-                    actor1=actor1.name if actor1 else base.actor1, actor2=actor2.name if actor2 else base.actor2,
-                    assoc_actor1=assoc or base.assoc_actor1, actor_attributed=actor1.attributed if actor1 else base.actor_attributed,
-                    actor_text=actor1.text if actor1 else base.actor_text, weapon=base.weapon or weapon,
-                    target=target or base.target, fatalities=toll.killed, fatalities_text=toll.killed_text,
-                    injuries=toll.injured, injuries_text=toll.injured_text,
-                    civilian_targeting=base.civilian_targeting or civilian, claimant=claimant or base.claimant,
+                    event_type=base.event_type,
+                    sub_event_type=base.sub_event_type,
+                    evidence=evidence,
+                    toponym=base.toponym,
+                    event_date=base.event_date if own is None else when,
+                    time_precision=base.time_precision,
+                    date_text=own.text if own else base.date_text,
+                    actor1=actor1.name if actor1 else base.actor1,
+                    actor2=actor2.name if actor2 else base.actor2,
+                    assoc_actor1=assoc or base.assoc_actor1,
+                    actor_attributed=actor1.attributed if actor1 else base.actor_attributed,
+                    actor_text=actor1.text if actor1 else base.actor_text,
+                    weapon=base.weapon or weapon,
+                    target=target or base.target,
+                    fatalities=toll.killed,
+                    fatalities_text=toll.killed_text,
+                    injuries=toll.injured,
+                    injuries_text=toll.injured_text,
+                    civilian_targeting=base.civilian_targeting or civilian,
+                    claimant=claimant or base.claimant,
                     confidence=confidence,
                 )
                 s.mentions.append(follow)
@@ -378,19 +474,38 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 subject = _pronoun_subject(anchor_trigger)
                 if subject and claimant in _OFFICIAL_CLAIMANTS and country:
                     # "state media … said it targeted 'terrorist groups' in … Kfr Nabouda": the army itself
-                    own_actors = [ActorRef(military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country)]
-                if (own_actors and own_actors[0].kind != (actor1.kind if actor1 else None)) or (own_actors and actor1 and own_actors[0].name != actor1.name and subject):
+                    own_actors = [
+                        ActorRef(
+                            military(country), "state", claimant, s.span.start_char, s.span.start_char, False, country
+                        )
+                    ]
+                if (own_actors and own_actors[0].kind != (actor1.kind if actor1 else None)) or (
+                    own_actors and actor1 and own_actors[0].name != actor1.name and subject
+                ):
                     actor1 = own_actors[0]
             mention = Mention(
-                event_type=event_type, sub_event_type=sub, evidence=evidence, toponym=found.toponym,
-                event_date=when, time_precision=precision, date_text=own.text if own else None,
-                actor1=actor1.name if actor1 else None, actor2=actor2.name if actor2 else None,
-                assoc_actor1=assoc, actor_attributed=bool(actor1 and actor1.attributed),
-                actor_text=actor1.text if actor1 else None, weapon=weapon, target=target,
+                event_type=event_type,
+                sub_event_type=sub,
+                evidence=evidence,
+                toponym=found.toponym,
+                event_date=when,
+                time_precision=precision,
+                date_text=own.text if own else None,
+                actor1=actor1.name if actor1 else None,
+                actor2=actor2.name if actor2 else None,
+                assoc_actor1=assoc,
+                actor_attributed=bool(actor1 and actor1.attributed),
+                actor_text=actor1.text if actor1 else None,
+                weapon=weapon,
+                target=target,
                 # a toll given for several places at once cannot be split honestly
-                fatalities=None if shared else toll.killed, fatalities_text=None if shared else toll.killed_text,
-                injuries=None if shared else toll.injured, injuries_text=None if shared else toll.injured_text,
-                civilian_targeting=civilian, claimant=claimant, confidence=round(confidence, 2),
+                fatalities=None if shared else toll.killed,
+                fatalities_text=None if shared else toll.killed_text,
+                injuries=None if shared else toll.injured,
+                injuries_text=None if shared else toll.injured_text,
+                civilian_targeting=civilian,
+                claimant=claimant,
+                confidence=round(confidence, 2),
             )
             s.mentions.append(mention)
             extraction.mentions.append(mention)
@@ -416,5 +531,9 @@ def _attach_denials(extraction: Extraction) -> None:
         named = {countries[w] for w in words if w in countries}
         weapon = "barrel bomb" if "barrel" in words else None
         for m in extraction.mentions:
-            if (named and any(c in (m.actor1 or "") for c in named)) or (weapon and m.weapon == weapon) or (not named and not weapon):
+            if (
+                (named and any(c in (m.actor1 or "") for c in named))
+                or (weapon and m.weapon == weapon)
+                or (not named and not weapon)
+            ):
                 m.denials.append(denial)

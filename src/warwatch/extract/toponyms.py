@@ -22,12 +22,27 @@ from warwatch.models import Candidate, Toponym
 
 # "al-Habeet", "Jisr al-Shaghour", "Al Habit": a lower-case article needs its hyphen, so that
 # "known as Kabaneh" does not become a name "as Kabaneh"
-_ARTICLE = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|adh|ath|bin|ibn|abu|umm)[-‐]|(?:Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
+_ARTICLE = (
+    r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|adh|ath|bin|ibn|abu|umm)[-‐]|(?:Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
+)
 _WORD = r"[A-Z][\w'’ʿʾ]+"
 # inside a name the article may stand alone: "Qalat al Madiq"
 _INNER = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|bin|ibn|abu|umm|Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
 NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER})?{_WORD}){{0,3}}")
-_NOT_PLACE_LABELS = {"NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LANGUAGE", "WORK_OF_ART", "EVENT", "LAW"}
+_NOT_PLACE_LABELS = {
+    "NORP",
+    "DATE",
+    "TIME",
+    "CARDINAL",
+    "ORDINAL",
+    "MONEY",
+    "PERCENT",
+    "QUANTITY",
+    "LANGUAGE",
+    "WORK_OF_ART",
+    "EVENT",
+    "LAW",
+}
 _KIND = (
     r"(?:village|villages|town|towns|city|cities|hamlet|hamlets|area|areas|district|districts|neighbou?rhoods?|suburbs?|"
     r"camp|outskirts|countryside|region|province|provinces|governorate|oblast|raion|rayon|hromada|state|county|"
@@ -38,33 +53,89 @@ _KIND = (
 # ACLED-style notes name the admin units in brackets: "in Opume (Ogbia, Bayelsa)"
 _ADMIN_AFTER = re.compile(r"^(?:\s+\w+)?\s*\((?P<admin>[A-Z][^()]{1,80})\)")
 _CUE_BEFORE = re.compile(
-    r"(?:\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside|province|region|governorate|municipality)s?\s+of\s+(?:the\s+)?$"
-    r"|\b(?:in|on|at|near|around|outside|inside|into|towards|toward|hit|struck|targeted|targeting|shelled|bombed|pounded|raided|attacked|stormed|captured|seized|retook|entered|including|known as|east of|west of|north of|south of|between|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$"
-    r"|\b(?:of|and|,)\s+$)",
-    re.I,
+    r"""(?:\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside
+            |province|region|governorate|municipality)s?\s+of\s+(?:the\s+)?$
+        |\b(?:in|on|at|near|around|outside|inside|into|towards|toward|hit|struck|targeted|targeting|shelled|bombed
+            |pounded|raided|attacked|stormed|captured|seized|retook|entered|including|known\ as|east\ of|west\ of
+            |north\ of|south\ of|between|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$
+        |\b(?:of|and|,)\s+$)""",
+    re.I | re.X,
 )
 _STRONG_BEFORE = re.compile(
-    r"\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside|municipality|locality|settlement)s?\s+of\s+(?:the\s+)?$"
-    r"|\b(?:near|outside|including|known as|(?:east|west|north|south)(?:ern)? of)\s+(?:the\s+)?(?:[\w-]+\s+){0,1}$",
-    re.I,
+    r"""\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside
+            |municipality|locality|settlement)s?\s+of\s+(?:the\s+)?$
+        |\b(?:near|outside|including|known\ as|(?:east|west|north|south)(?:ern)?\ of)
+            \s+(?:the\s+)?(?:[\w-]+\s+){0,1}$""",
+    re.I | re.X,
 )
 _CUE_AFTER = re.compile(rf"^\s*(?:[\w-]+\s+)?{_KIND}\b", re.I)
 _NEAR_BEFORE = re.compile(
-    r"\b(?:near|nearby|close to|outside|around|outskirts of|vicinity of|an area near|areas near|edge of|(?:east|west|north|south|northeast|northwest|southeast|southwest)(?:ern)? of|(?:\d+|a few|several)\s+(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of))\s+(?:the\s+(?:\w+\s+)?(?:town|village|city)\s+of\s+)?$",
-    re.I,
+    r"""\b(?:near|nearby|close\ to|outside|around|outskirts\ of|vicinity\ of|an\ area\ near|areas\ near|edge\ of
+        |(?:east|west|north|south|northeast|northwest|southeast|southwest)(?:ern)?\ of
+        |(?:\d+|a\ few|several)\s+(?:km|kilometres|kilometers|miles)\s+(?:\w+\s+)?(?:from|of))
+        \s+(?:the\s+(?:\w+\s+)?(?:town|village|city)\s+of\s+)?$""",
+    re.I | re.X,
 )
-_NEAR_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:countryside|outskirts|suburbs|environs|vicinity|surroundings|rural areas)\b", re.I)
+_NEAR_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:countryside|outskirts|suburbs|environs|vicinity|surroundings|rural areas)\b", re.I
+)
 _REGION_BEFORE = re.compile(
-    r"\b(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?western|north-?eastern|south-?western|south-?eastern|northwestern|northeastern|southwestern|southeastern|rural|upper|lower|greater|neighbou?ring)\s+(?:parts? of\s+)?|province of\s+(?:the\s+)?|governorate of\s+|region of\s+|(?:mountainous|restive|embattled|rebel-held|opposition-held|government-held)\s+province of\s+)$",
-    re.I,
+    r"""\b(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?western|north-?eastern
+            |south-?western|south-?eastern|rural|upper|lower|greater|neighbou?ring)\s+(?:parts?\ of\s+)?
+        |province\ of\s+(?:the\s+)?|governorate\ of\s+|region\ of\s+
+        |(?:mountainous|restive|embattled|rebel-held|opposition-held|government-held)\s+province\ of\s+)$""",
+    re.I | re.X,
 )
-_REGION_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I)
+_REGION_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
+)
 _DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]+,\s+[A-Z][\w ]+\s+[–—-]\s")
 _STOP = {
-    "the", "a", "an", "on", "in", "at", "he", "she", "they", "it", "we", "i", "but", "and", "or", "if",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "president", "minister", "mr", "mrs", "ms", "dr", "maj", "gen", "col", "sheikh",
+    "the",
+    "a",
+    "an",
+    "on",
+    "in",
+    "at",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "but",
+    "and",
+    "or",
+    "if",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "president",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "maj",
+    "gen",
+    "col",
+    "sheikh",
 }
 
 
@@ -148,12 +219,20 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if before.count("(") > before.count(")"):
             continue  # inside brackets: the admin units of the name before them, context not a place
         bracket = _ADMIN_AFTER.match(after)
-        if bracket and "," not in bracket.group("admin") and places.region(bracket.group("admin"), country=country) is None:
+        if (
+            bracket
+            and "," not in bracket.group("admin")
+            and places.region(bracket.group("admin"), country=country) is None
+        ):
             bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
         strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket)
         medium = bool(_CUE_BEFORE.search(before[-60:]))
         # "Latamneh and Kafr Zeita", "Kafr Sejnah and Hazareen": a name joined to a place just found
-        joined = start - accepted_end <= 7 and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[accepted_end:start] if accepted_end >= 0 else "x") is not None
+        joined = (
+            start - accepted_end <= 7
+            and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", text[accepted_end:start] if accepted_end >= 0 else "x")
+            is not None
+        )
         region = places.region(name, country=country)
         known = region is not None or bool(places.lookup(name, country=country))
         if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
@@ -176,7 +255,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         toponym = Toponym(name, base + start, base + end, qualifier, [])
         if bracket:
             toponym.context = [a.strip() for a in bracket.group("admin").split(",") if a.strip()][::-1]
-        if _not_place_cue().search(before[-45:]) and not re.search(r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]):
+        if _not_place_cue().search(before[-45:]) and not re.search(
+            r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]
+        ):
             out.append(Found(toponym, "excluded", known, "treated, fled or based there"))
             continue
         accepted_end = end

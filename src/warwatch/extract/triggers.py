@@ -17,9 +17,30 @@ from warwatch.extract.lexicon import load
 
 # the kinds that name violence by themselves; "air" nouns (jets, helicopters) need a verb
 STRONG = {"specific", "bombard", "territory", "protest", "arrest"}
-ATTACK_VERBS = {"hit", "strike", "bomb", "target", "attack", "drop", "pound", "destroy", "raid", "shell", "kill", "wound", "injure", "die", "fire", "launch", "carry"}
+ATTACK_VERBS = {
+    "hit",
+    "strike",
+    "bomb",
+    "target",
+    "attack",
+    "drop",
+    "pound",
+    "destroy",
+    "raid",
+    "shell",
+    "kill",
+    "wound",
+    "injure",
+    "die",
+    "fire",
+    "launch",
+    "carry",
+}
 _TERRITORY_NOUNS = {"capture", "recapture", "fall", "seizure", "takeover", "retake"}
-_IRREALIS_MODIFIERS = {"potential", "possible", "imminent", "future", "planned", "feared", "expected", "threatened", "looming", "alleged", "hypothetical", "full-scale", "major", "new"}
+_IRREALIS_MODIFIERS = {
+    "potential", "possible", "imminent", "future", "planned", "feared", "expected", "threatened", "looming",
+    "hypothetical",
+}
 
 
 @dataclass
@@ -58,11 +79,14 @@ def _modality(token: Token, sent: Span) -> str:
     irrealis, modal, marks = set(mod["irrealis_heads"]), set(mod["modal_aux"]), set(mod["conditional_marks"])
     denial, negations = set(mod["denial_heads"]), set(mod["negations"])
     if any(c.lower_ in _IRREALIS_MODIFIERS and c.dep_ in ("amod", "compound") for c in token.children):
-        if any(c.lower_ in ("feared", "potential", "possible", "planned", "imminent", "expected", "future", "threatened", "looming", "hypothetical") for c in token.children):
-            return "irrealis"
+        return "irrealis"  # "a feared chemical attack", "a potential offensive"
     if any(c.dep_ == "det" and c.lower_ in ("any", "every", "no") for c in token.children):
         return "irrealis"  # "to confront any attack": no attack in particular
-    if token.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) and token.lemma_.lower() in _TERRITORY_NOUNS:
+    if (
+        token.pos_ == "NOUN"
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+        and token.lemma_.lower() in _TERRITORY_NOUNS
+    ):
         return "reference"  # "The capture of Khan Sheikhoun brought Moscow closer": known history
     node, first = token, True
     while True:
@@ -100,7 +124,11 @@ def find_triggers(sent: Span) -> list[Trigger]:
                     continue
                 if all(w in _forms(doc[i + k]) for k, w in enumerate(words)):
                     head = doc[i + n - 1]
-                    found.append(Trigger(head, i + n, entry["phrase"], entry["type"], entry["sub"], entry["weapon"], entry["kind"]))
+                    found.append(
+                        Trigger(
+                            head, i + n, entry["phrase"], entry["type"], entry["sub"], entry["weapon"], entry["kind"]
+                        )
+                    )
                     i += n
                     matched = True
                     break

@@ -1,0 +1,160 @@
+"""One event's fields from all its sources: every claim kept, figures reconciled, a grade and a confidence.
+
+:func:`fuse_fields` turns the reports of one event (each the mentions of one article) into the
+columns of the ``events`` table. The place, date, type and note are the seed's (the most precise
+report, :func:`~warwatch.fuse.units.priority`); the rest is reconciled across sources:
+
+- **sources**: articles that copy another article (:mod:`warwatch.fuse.copies`) count as their
+  original; articles of the same outlet count once. ``n_independent`` is what is left.
+- **actor1**: the actor most independent sources name; a tie goes to the seed's.
+- **fatalities / injuries**: each article's figure is the highest it gives for the event;
+  "no casualties" (0) only stands when no source gives a positive figure. ``low`` / ``high``
+  are the smallest and largest figures, ``best`` the median of the independent sources'
+  (each source's smallest), rounded down; the ACLED ``fatalities`` column is ``low``, ACLED's
+  most conservative figure. Conflicting figures are flagged, not averaged away.
+- **grade** (documented in docs/fusion.md): ``contested`` when sources name different
+  perpetrators or a denial is reported; else ``corroborated`` with two or more independent
+  sources; else ``single_source``.
+- **confidence**: ``1 − (1 − c₁) · Π (1 − c_i / 2)`` over the independent sources' best mention
+  confidences (c₁ the highest), times 0.75 when contested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warwatch.fuse.group import summarise
+from warwatch.models import Mention
+
+GRADES = ("single_source", "corroborated", "contested")
+#: how much a second, third... independent source adds (the first counts fully)
+CORROBORATION_WEIGHT = 0.5
+CONTESTED_FACTOR = 0.75
+
+
+def normal_grade(text: str) -> str:
+    """A grade as the user may type it ("single source", "Single-Source") in its stored form."""
+    grade = "_".join(text.strip().lower().replace("-", " ").split())
+    if grade not in GRADES:
+        raise ValueError(f"unknown grade {text!r}: one of {', '.join(g.replace('_', '-') for g in GRADES)}")
+    return grade
+
+
+@dataclass
+class SourceReport:
+    """One report of an event with what :func:`fuse_fields` needs to know about its article."""
+
+    mentions: list[Mention]
+    article_id: int
+    #: who the report counts as: the outlet of the original it copies (or its own)
+    source_key: str
+    #: True for the event's seed (exactly one report)
+    seed: bool = False
+    #: True when the article copies another (its claims are kept but corroborate nothing)
+    copy: bool = False
+
+
+def _figures(reports: Sequence[SourceReport], attr: str) -> tuple[dict[int, int], dict[str, int]]:
+    """Each article's figure (its highest), and each independent source's (its smallest article figure)."""
+    per_article: dict[int, int] = {}
+    keys: dict[int, str] = {}
+    for r in reports:
+        for m in r.mentions:
+            value = getattr(m, attr)
+            if value is not None and value > per_article.get(r.article_id, -1):
+                per_article[r.article_id] = value
+                keys[r.article_id] = r.source_key
+    positive = {a: v for a, v in per_article.items() if v > 0}
+    used = positive or per_article
+    per_source: dict[str, int] = {}
+    for article, value in used.items():
+        key = keys[article]
+        per_source[key] = min(value, per_source.get(key, value))
+    return per_article, per_source
+
+
+def estimates(reports: Sequence[SourceReport], attr: str = "fatalities") -> dict:
+    """UCDP-style low / best / high of a figure, and whether the sources disagree."""
+    per_article, per_source = _figures(reports, attr)
+    if not per_source:
+        return {"low": None, "best": None, "high": None, "conflict": False}
+    values = sorted(per_source.values())
+    used = [v for v in per_article.values() if v > 0] or list(per_article.values())
+    return {"low": min(used), "best": values[(len(values) - 1) // 2], "high": max(used),
+            "conflict": len(set(per_article.values())) > 1}
+
+
+def _actor(reports: Sequence[SourceReport]) -> Mention | None:
+    """The mention whose actor1 most independent sources name (the seed's on a tie)."""
+    votes: dict[str, set[str]] = {}
+    first: dict[str, tuple[int, Mention]] = {}
+    for rank, r in enumerate(reports):
+        for m in r.mentions:
+            if m.actor1:
+                votes.setdefault(m.actor1, set()).add(r.source_key)
+                first.setdefault(m.actor1, (0 if r.seed else rank + 1, m))
+    if not votes:
+        return None
+    best = min(votes, key=lambda a: (-len(votes[a]), first[a][0]))
+    return first[best][1]
+
+
+def confidence(per_source: Sequence[float], contested: bool) -> float:
+    """Noisy-OR of the independent sources' confidences: the best counts fully, others by half."""
+    if not per_source:
+        return 0.0
+    values = sorted(per_source, reverse=True)
+    doubt = 1.0 - values[0]
+    for c in values[1:]:
+        doubt *= 1.0 - CORROBORATION_WEIGHT * c
+    score = 1.0 - doubt
+    return round(score * CONTESTED_FACTOR if contested else score, 2)
+
+
+def fuse_fields(reports: Sequence[SourceReport]) -> dict:
+    """The ``events`` columns of one fused event (see the module docstring for the rules)."""
+    if not reports:
+        raise ValueError("fuse_fields() needs at least one report")
+    seed = next((r for r in reports if r.seed), reports[0])
+    ordered = [seed, *[r for r in reports if r is not seed]]
+    fields = summarise(seed.mentions)
+    everything = [m for r in ordered for m in r.mentions]
+    winner = _actor(ordered)
+    if winner is not None:
+        claims = [m for m in everything if m.actor1 == winner.actor1]
+        fields.update(actor1=winner.actor1, assoc_actor_1=winner.assoc_actor1,
+                      actor_attributed=all(m.actor_attributed for m in claims))
+        if winner.actor2:
+            fields.update(actor2=winner.actor2, assoc_actor_2=winner.assoc_actor2)
+    if fields["actor2"] is None:
+        other = next((m for m in everything if m.actor2 and m.actor2 != fields["actor1"]), None)
+        if other is not None:
+            fields.update(actor2=other.actor2, assoc_actor_2=other.assoc_actor2)
+    for name in ("weapon", "target"):
+        if fields[name] is None:
+            fields[name] = next((getattr(m, name) for m in everything if getattr(m, name)), None)
+    fields["civilian_targeting"] = any(m.civilian_targeting for m in everything)
+    deaths, injuries = estimates(ordered, "fatalities"), estimates(ordered, "injuries")
+    fields.update(fatalities=deaths["low"], fatalities_low=deaths["low"], fatalities_best=deaths["best"],
+                  fatalities_high=deaths["high"], injuries=injuries["low"])
+    actors = {m.actor1 for m in everything if m.actor1}
+    flags = []
+    if len(actors) > 1:
+        flags.append("competing_claims")
+    if any(m.denials for m in everything):
+        flags.append("denial")
+    if deaths["conflict"]:
+        flags.append("conflicting_fatalities")
+    if injuries["conflict"]:
+        flags.append("conflicting_injuries")
+    best: dict[str, float] = {}
+    for r in ordered:
+        for m in r.mentions:
+            best[r.source_key] = max(m.confidence, best.get(r.source_key, 0.0))
+    contested = "competing_claims" in flags or "denial" in flags
+    fields["n_independent"] = len(best) or 1
+    fields["grade"] = "contested" if contested else ("corroborated" if len(best) >= 2 else "single_source")
+    fields["flags"] = flags
+    fields["confidence"] = confidence(list(best.values()), contested)
+    return fields
