@@ -79,7 +79,8 @@ def main() -> None:
                 "\n## Throughput\n\n`python bench/throughput.py --out docs/benchmarks.md`: "
                 "end-to-end ingest "
                 "(files → SQLite) against bare `nlp.pipe` of the same model on the same texts, same process.\n\n"
-                "| date | articles | bare spaCy (art/s) | warwatch (art/s) | ratio | notes |\n|---|---|---|---|---|---|\n"
+                "| date | articles | bare spaCy (art/s) | warwatch (art/s) | ratio | notes |\n"
+                "|---|---|---|---|---|---|\n"
             )
         head, sep, tail = text.partition("## Throughput")
         table_end = tail.find("\n## ")

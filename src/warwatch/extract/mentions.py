@@ -85,9 +85,10 @@ _ISO2 = {
 }
 _PRONOUNS = {"it", "we", "they"}
 _MILITARY_VICTIMS = re.compile(
-    r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint)s?|army (base|post|position|"
-    r"checkpoint)s?|checkpoints?|police (station|post|officers|checkpoint)s?|policem[ae]n|fighters|militants|"
-    r"positions)\b",
+    r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint|patrol|camp)s?|army (base|post|"
+    r"position|checkpoint|patrol)s?|checkpoints?|police (station|post|officers|checkpoint|patrol)s?|policem[ae]n|"
+    r"fighters|militants|militiam[ae]n|insurgents|rebels|terrorists|jihadists|gendarmes?|personnel|(security|armed|"
+    r"government|rebel) forces|positions|bases?|patrols?|convoys?|barracks|outposts?)\b",
     re.I,
 )
 _CIVILIAN_VICTIMS = re.compile(
@@ -201,6 +202,9 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
     strong = [t for t in real if t.kind in STRONG]
     air = [t for t in real if t.kind == "air"]
     generic = [t for t in real if t.kind in ("generic", "casualty")]
+    protest = next((t for t in strong if t.kind == "protest"), None)
+    if protest is not None and all(t.event_type in (None, "Battles", "Protests", "Riots") for t in strong):
+        return _protest_kind(protest, sent.text)  # "protesters clashed with police": a riot, not a battle
     if strong:
         best = min(strong, key=lambda t: _PRIORITY.index(t.sub_event_type) if t.sub_event_type in _PRIORITY else 99)
         if best.kind == "bombard" and air:
@@ -215,8 +219,10 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         )
         if any(t.weapon == "barrel bomb" for t in real):
             weapon = "barrel bomb"
+        if best.kind == "protest":
+            return _protest_kind(best, sent.text)
         return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
-    if air and (generic or has_attack_verb(sent) or any(t.phrase in ("raid", "barrel") for t in air)):
+    if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)):
         weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
         return "Explosions/Remote violence", "Air/drone strike", weapon
     if generic:
@@ -234,6 +240,26 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
                 return "Violence against civilians", "Attack", None
         return None
     return None
+
+
+@lru_cache(maxsize=1)
+def _protest_cues() -> dict[str, re.Pattern[str]]:
+    cues = load("triggers")["protest_modifiers"]
+    return {k: re.compile(v, re.I) for k, v in cues.items() if not k.startswith("_")}
+
+
+def _protest_kind(trigger: Trigger, text: str) -> tuple[str, str, None]:
+    """ACLED's protest and riot sub-types from what the sentence says happened at it."""
+    cues = _protest_cues()
+    if trigger.event_type == "Riots":
+        return "Riots", trigger.sub_event_type or "Violent demonstration", None
+    if cues["excessive_force"].search(text):
+        return "Protests", "Excessive force against protesters", None
+    if cues["violent"].search(text):
+        return "Riots", "Violent demonstration", None
+    if cues["intervention"].search(text):
+        return "Protests", "Protest with intervention", None
+    return "Protests", "Peaceful protest", None
 
 
 def _event_date(s: _Sentence, triggers: list[Trigger]) -> DateRef | None:
