@@ -200,3 +200,18 @@ def test_other_wars(pipeline):
     )
     assert found and found[0].actor1 == "Al Shabaab" and found[0].fatalities == 4
     assert found[0].place.country == "SO"
+
+
+def test_month_and_overnight_dates(pipeline):
+    found = mentions(pipeline, "Regime forces shelled the town of Kafr Nabl last December, killing four civilians.")
+    assert [(m.event_date, m.time_precision) for m in found] == [(date(2017, 12, 1), 3)]
+    found = mentions(pipeline, "Russian jets struck the town of Kafr Nabl overnight on Wednesday.", "2019-05-02")
+    assert [(m.event_date, m.time_precision) for m in found] == [(date(2019, 5, 1), 1)]
+    found = mentions(pipeline, "Syrian army helicopters bombed the village of Hass yesterday.", "2018-09-09")
+    assert found[0].event_date == date(2018, 9, 8)
+
+
+def test_protests_are_sub_typed(pipeline):
+    found = mentions(pipeline, "Police fired tear gas to disperse hundreds of protesters in the city of Sweida on "
+                               "Sunday.", "2023-08-28")
+    assert [(m.event_type, m.sub_event_type) for m in found] == [("Protests", "Protest with intervention")]

@@ -394,12 +394,10 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             continue  # only a year: history, not an incident
         if own is None and _cues()["history"].search(text):
             continue
-        if (
-            when is not None
-            and not undated
-            and (when > published + timedelta(days=1) or (when < published - _HISTORY_LIMIT and precision != 1))
-        ):
-            continue
+        if when is not None and not undated and when > published + timedelta(days=1):
+            continue  # a forecast, not an event
+        # history keeps its own date: "4 April 2017" (time_precision 1), "last December" (3); only a
+        # month is known for the latter, so it is coded to the month's first day as ACLED does
         s.is_event = True
         event_type, sub, weapon = kind
         actors = _choose_actor(s, real)
