@@ -45,44 +45,16 @@ _PRIORITY = [
 ]
 _SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
-_ISO2 = {
-    "Syria": "SY",
-    "Yemen": "YE",
-    "Iraq": "IQ",
-    "Afghanistan": "AF",
-    "Sudan": "SD",
-    "Somalia": "SO",
-    "Myanmar": "MM",
-    "Ukraine": "UA",
-    "Russia": "RU",
-    "Turkey": "TR",
-    "Iran": "IR",
-    "Israel": "IL",
-    "Nigeria": "NG",
-    "Mali": "ML",
-    "Ethiopia": "ET",
-    "Libya": "LY",
-    "Pakistan": "PK",
-    "India": "IN",
-    "Democratic Republic of Congo": "CD",
-    "Lebanon": "LB",
-    "Egypt": "EG",
-    "Kenya": "KE",
-    "Burkina Faso": "BF",
-    "Niger": "NE",
-    "Mozambique": "MZ",
-    "Cameroon": "CM",
-    "Colombia": "CO",
-    "Mexico": "MX",
-    "Philippines": "PH",
-    "Azerbaijan": "AZ",
-    "Armenia": "AM",
-    "Saudi Arabia": "SA",
-    "United States": "US",
-    "France": "FR",
-    "United Kingdom": "GB",
-    "United Arab Emirates": "AE",
-}
+@lru_cache(maxsize=1)
+def _iso2() -> dict[str, str]:
+    """ACLED country name → ISO 3166 alpha-2, from the country table the exports use too."""
+    import json
+    from importlib import resources
+
+    table = json.loads(resources.files("warwatch.store").joinpath("acled_countries.json").read_text("utf-8"))
+    return {row["country"]: iso for iso, row in table["countries"].items()}
+
+
 _PRONOUNS = {"it", "we", "they"}
 _MILITARY_VICTIMS = re.compile(
     r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint|patrol|camp)s?|army (base|post|"
@@ -145,7 +117,7 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     places in exactly one country votes for that country.
     """
     countries = load("actors")["countries"]
-    names = {iso: name for name, iso in _ISO2.items()}
+    names = {iso: name for name, iso in _iso2().items()}
     votes: Counter[str] = Counter()
     for token in doc:
         name = countries.get(token.lower_)
@@ -338,7 +310,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     undated = article.published is None
     published = article.published or date.today()
     country = story_country(doc, places)
-    iso2 = _ISO2.get(country or "")
+    iso2 = _iso2().get(country or "")
     sentences: list[_Sentence] = []
     anchor: date | None = None
     for i, span in enumerate(doc.sents):
