@@ -28,7 +28,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from warwatch.geocode import Geocoder
-from warwatch.geocode.index import DENSE, build_index, data_signature, ensure_index, km
+from warwatch.geocode.build import build_index
+from warwatch.geocode.index import DENSE, data_signature, ensure_index, km
 from warwatch.models import Toponym
 
 COLD = """
@@ -41,7 +42,7 @@ print(time.perf_counter() - t, p.name)
 """
 # ACLED event-id prefixes that are not ISO3 codes
 ACLED_PREFIX = {"DRC": "CD", "NIG": "NG", "BFO": "BF", "CAO": "CM", "MZM": "MZ", "SUD": "SD", "CEN": "CF",
-                "NIR": "NE", "SAF": "ZA", "BUR": "BI", "MAG": "MG", "TAZ": "TZ"}
+                "NIR": "NE", "SAF": "ZA", "BUR": "BI", "MAG": "MG", "TAZ": "TZ", "TTQ": "TT"}
 
 
 def sample_names(geo: Geocoder, n: int) -> list[tuple[str, str]]:

@@ -19,10 +19,13 @@ Usage: .venv/bin/python tools/build_gazetteer.py [--src ../shared/data/gazetteer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gzip
+import io
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold
@@ -34,6 +37,18 @@ OUT_COLUMNS = [
 ]
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "warwatch" / "geocode" / "data"
+
+
+@contextlib.contextmanager
+def gzip_writer(path: Path) -> Iterator[io.TextIOWrapper]:
+    """A text writer to a gzip file with no time stamp or name in its header: the same data
+    gives the same bytes, so the index signature and git see no change."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", compresslevel=9, mtime=0,
+                                                 fileobj=raw) as packed:
+        text = io.TextIOWrapper(packed, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()
 
 
 def script_of(text: str) -> str:
@@ -128,9 +143,13 @@ def trim(src: Path, cc: str, gn_population: dict[str, int]) -> tuple[int, int]:
     for r in rows:
         # the English name is the display name; WOF's own name (often with diacritics or in
         # Arabic/Cyrillic script) becomes an alternate when it is more than an accent away
-        # (not for regions: WOF's name:eng is wrong for some, e.g. Raymah = "San`ar")
+        # (not for regions, where WOF's name:eng is wrong for some, e.g. Raymah = "San`ar", nor for
+        # counties, whose WOF name is ACLED's admin2 spelling: "Idleb", not "Markaz Idlib")
         original = r["name"]
-        r["name"] = r["name_eng"] if r["name_eng"] and r["placetype"] != "region" else r["name"]
+        if r["name_eng"] and r["placetype"] not in ("region", "county"):
+            r["name"] = r["name_eng"]
+        elif r["name_eng"] and script_of(r["name_eng"]) == "latin":
+            r["alt_names_latin"] = r["name_eng"] + "|" + r["alt_names_latin"]
         r["alt_names_other" if script_of(original) != "latin" else "alt_names_latin"] = (
             original + "|" + r["alt_names_latin" if script_of(original) == "latin" else "alt_names_other"]
         )
@@ -143,8 +162,7 @@ def trim(src: Path, cc: str, gn_population: dict[str, int]) -> tuple[int, int]:
         population = r["population"] if r["population"] not in ("", "0") else gn_population.get(r["gn_id"], 0)
         r["population"] = str(population) if population else ""
     filled = fill_admin(rows)
-    out = DATA / f"wof_{cc}.tsv.gz"
-    with gzip.open(out, "wt", encoding="utf-8", newline="", compresslevel=9) as handle:
+    with gzip_writer(DATA / f"wof_{cc}.tsv.gz") as handle:
         writer = csv.DictWriter(handle, OUT_COLUMNS, delimiter="\t", extrasaction="ignore",
                                 lineterminator="\n")
         writer.writeheader()
@@ -162,8 +180,8 @@ def main() -> int:
     for cc in COUNTRIES:
         n, filled = trim(src, cc, gn_population)
         print(f"{cc}: {n} rows, admin filled from neighbours for {filled}")
-    with open(src / "geonames_admin1CodesASCII.txt", encoding="utf-8") as handle, gzip.open(
-        DATA / "geonames_admin1.tsv.gz", "wt", encoding="utf-8", compresslevel=9
+    with open(src / "geonames_admin1CodesASCII.txt", encoding="utf-8") as handle, gzip_writer(
+        DATA / "geonames_admin1.tsv.gz"
     ) as out:
         for line in handle:
             code, name, ascii_name, _gid = line.rstrip("\n").split("\t")

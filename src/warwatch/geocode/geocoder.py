@@ -5,15 +5,23 @@
 when it names any, and inside the story's country when that is known. Otherwise the place
 comes back unlocated (``Place(text=...)``), never as a country centroid.
 
-Scores add up small, explained terms (``Candidate.why``): name similarity (0..1), +0.30 inside
-a province named in context, -0.40 outside it, up to +0.12 near the article's other places,
-small terms for population, placetype and deprecated records.
+Scores add up small, explained terms (``Candidate.why``): name similarity (0..1; exact fold
+matches 0.88-1.0, skeleton and fuzzy matches at most 0.94), +0.30 inside a province named in
+context, -0.40 outside it (such a candidate is never chosen), up to +0.15 near the article's
+other places (-0.15 for a village more than 150 km from all of them), small terms for
+population, placetype and deprecated records. A place is resolved only with a score of at
+least :data:`ACCEPT`; a runner-up more than 10 km away and within :data:`AMBIGUOUS_GAP` of it
+makes the result ``ambiguous``.
+
+Precision (ACLED geo_precision): 1 for a town; 2 for "near X", "X countryside", "outskirts of
+X", a district, or part of a town's area; 3 for a province ("southern Idlib", "Hama
+province", "Rural Damascus"), coded to the provincial capital as ACLED does. A bare name that
+is both a province and its capital ("Idlib", "Kharkiv") is the town (same point, precision 1).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -22,12 +30,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold, fold, skeleton
-from warwatch.geocode.index import DATA_DIR, DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
-from warwatch.geocode.matching import EXACT, Hit, Matcher
-from warwatch.geocode.regions import RegionTable, split_qualifier
+from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
+from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher
+from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
 from warwatch.models import Candidate, Place, Toponym
 
-ACCEPT = 0.78  # lowest score a place may be resolved with
+ACCEPT = 0.85  # lowest score a place may be resolved with
+SHORT_LOOSE = 0.80  # a three-letter fold key matched by other letters ("Dir" ~ "Daraa")
 AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
@@ -40,18 +49,7 @@ class _Context:
     regions: dict[int, str] = field(default_factory=dict)  # region id → the word that named it
     counties: dict[int, str] = field(default_factory=dict)
     countries: set[str] = field(default_factory=set)
-
-
-@lru_cache(maxsize=1)
-def _not_places() -> frozenset[str]:
-    with open(DATA_DIR / "not_places.json", encoding="utf-8") as handle:
-        data = json.load(handle)
-    return frozenset(ascii_fold(w) for group in data["words"].values() for w in group)
-
-
-def is_not_place(name: str) -> bool:
-    """True for words that are never toponyms in news text ("Reuters", "Thursday", "Army")."""
-    return ascii_fold(name) in _not_places()
+    admin1: set[str] = field(default_factory=set)  # fold keys of the words ("Shan-North")
 
 
 class Geocoder:
@@ -166,9 +164,16 @@ class Geocoder:
     def _context_uncached(self, words: tuple[str, ...], country: str | None) -> _Context:
         ctx = _Context()
         for word in words:
-            if not word or is_not_place(word):
+            # an admin name the extractor put in context may be a common word ("Bay", Somalia)
+            # only where the story's country is known
+            if not word or (is_not_place(word) and not country):
                 continue
+            ctx.admin1.add(fold(word))
             found = self.regions.find(word, country, fuzzy=False)
+            if not found and country:  # "Veracruz de Ignacio de la Llave": the first words
+                parts = word.split()
+                found = next((f for n in range(len(parts) - 1, 0, -1)
+                              if (f := self.regions.find(" ".join(parts[:n]), country, fuzzy=False))), None)
             if found:
                 ctx.regions.setdefault(found[0], word)
                 ctx.countries.add(self.regions.info(found[0]).country)
@@ -210,7 +215,10 @@ class Geocoder:
         """Scored candidates with their match tier (exact, skeleton, fuzzy), best first."""
         if not name or is_not_place(name):
             return []
+        # "Upper Dir", "East Jerusalem" are names; "southern Idlib", "Idlib countryside" are not
         core = split_qualifier(name)[0] or name
+        if core != name and self._match.exact(name, country):
+            core = name
         # a country's name ("Lebanon", "Jordan") is never a namesake town abroad
         country = country or self.regions.country(core)
         if " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the part of town, else the town
@@ -224,7 +232,15 @@ class Geocoder:
                      if any(km(self._place(p)[8], self._place(p)[9], t[8], t[9]) < 25 for t in towns)}
             hits = parts or hits
         else:
-            hits = self._match.fuzzy(core, country, self._match.exact(core, country))
+            # a fold key of three letters ("dar") is shared by too many names ("Dir", "Daraa"):
+            # there the letters must agree as well
+            hits = self._match.exact(core, country)
+            if len(fold(core)) <= 3:
+                strict = self._match.exact(core, country, strict=True)
+                for pid, hit in hits.items():
+                    if pid not in strict:  # a loose short match needs support from context
+                        hit.sim, hit.tier = min(hit.sim, SHORT_LOOSE), SKELETON
+            hits = self._match.fuzzy(core, country, hits)
         ctx = self._ctx(context, country)
         anchors = [a for o in others for a in self._anchor(o, country)]
         self._fetch(hits)
@@ -252,6 +268,10 @@ class Geocoder:
         if ctx.counties and p[7] in ctx.counties:
             score += 0.10
             why.append(f"in {cand.admin2}, named in context")
+        if cand.admin1 and fold(cand.admin1) in ctx.admin1 and fold(cand.admin1) != fold(
+                ctx.regions.get(p[6], "")):  # ACLED's split units: "Shan-North", "Bago-West"
+            score += 0.10
+            why.append(f"in {cand.admin1}, named in context")
         if ctx.countries and not ctx.regions:
             if p[3] in ctx.countries:
                 score += 0.05
@@ -260,14 +280,12 @@ class Geocoder:
                 why.append("outside the country named in context")
         if anchors:
             d = min(km(p[8], p[9], lat, lon) for lat, lon in anchors)
-            if d <= 30:
-                score += 0.12
-                why.append(f"{d:.0f} km from another place of the article")
-            elif d <= 80:
-                score += 0.05
+            if d < 120:  # the closer to the article's other places, the likelier
+                score += 0.15 * (1 - d / 120)
                 why.append(f"{d:.0f} km from another place of the article")
             elif d > 150 and cand.population < 20000:
-                score -= 0.15 if cand.score < 0.95 else 0.05
+                # a village far from everything else the article names: more likely a namesake
+                score -= 0.15
                 why.append(f"{d:.0f} km from the article's other places")
         if country is None and not ctx.countries and p[3] in DENSE:
             score += 0.03  # a prior for the conflict countries of the dense gazetteers
@@ -292,9 +310,16 @@ class Geocoder:
         core, hint = split_qualifier(text)
         if not core or is_not_place(core):
             return unlocated
+        if core != text and self._match.exact(text, country):
+            core, hint = text, None  # "Upper Dir" is a town, not the upper part of one
         qualifier = qualifier or hint
         ranked = [(c, t) for c, t in self._cands(core, context, country, others)
                   if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
+        whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
+        ctx = self._ctx(context, country)
+        if whole is not None and (not ctx.regions or whole[0] in ctx.regions):
+            # "West Darfur", "Rural Damascus": a province named as a whole
+            return _place_from(text, self._region_candidate(*whole), precision=3)
         region = self._region_for(text, core, country, context, ranked)
         if region is not None:
             town = next((c for c, t in ranked if t == EXACT and c.placetype == "locality"), None)
@@ -333,7 +358,8 @@ class Geocoder:
             return None  # "Donetskyi" in Luhansk is not the Donetsk province
         if country is None and ctx.countries and region.country not in ctx.countries:
             return None
-        if country is None and not ctx.countries and ranked and ranked[0][0].country != region.country:
+        if (country is None and not ctx.countries and ranked and ranked[0][1] == EXACT
+                and ranked[0][0].country != region.country):
             return None  # a foreign province's namesake is no reason to leave the town
         return region
 

@@ -4,10 +4,11 @@ Three tiers, each stricter about what may match than the one after it:
 
 1. the fold key equals (``"Kafr Zeita"`` = ``"Kafr Zaytah"``): similarity from the kind of
    name matched (primary, alternate, Arabic, transliterated Cyrillic, generic head dropped);
-2. the consonant skeleton equals (``"Latamneh"`` ~ ``"Al Lataminah"``): rapidfuzz similarity of
-   the fold keys, with a floor that grows with the skeleton's length;
+2. the consonant skeleton equals (``"Latamneh"`` ~ ``"Al Lataminah"``): rapidfuzz edit
+   similarity of the spellings, lifted to a floor that grows with the skeleton's length;
 3. the first three skeleton consonants equal (``"Kansarfa"`` ~ ``"Kansafrah"``): rapidfuzz
-   similarity only, above a length-dependent cut-off; run only when tiers 1-2 found nothing good.
+   edit similarity alone, at least :data:`FUZZY_CUTOFF`; run only when tiers 1-2 found
+   nothing good. Names of as many words must also agree word by word (:func:`words_agree`).
 
 :func:`lookup` (is this span a place?) uses tier 1 alone; fuzzy tiers serve :func:`candidates`.
 """
@@ -63,8 +64,6 @@ FUZZY_CUTOFF = 0.84  # one edit in seven letters
 SKELETON_MIN = 0.70  # a shared skeleton lifts a spelling only this close to the floor
 
 
-
-
 class Matcher:
     """Queries of the name table, safe to share between threads."""
 
@@ -102,7 +101,6 @@ class Matcher:
             self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[kind]} '{label}'"))
         return hits
 
-
     def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
         """Add skeleton (tier 2) and block (tier 3) matches to ``hits``."""
         key = fold(name)
@@ -115,7 +113,8 @@ class Matcher:
             # transliterations disagree on most); a short one only with close spelling
             floor = {2: 0.0, 3: 0.84, 4: 0.87}.get(len(skel), 0.90)
             for place, kind, label, _other in self.rows(
-                "SELECT place, kind, label, fold FROM name WHERE skel = ?" + extra, (skel, *args)
+                "SELECT place, kind, label, fold FROM name WHERE skel = ?" + extra
+                + f" LIMIT {MAX_BLOCK}", (skel, *args)
             ):
                 spelled = spelling_similarity(name, label)
                 if spelled < (SKELETON_MIN if floor else 0.8) or not words_agree(name, label):
@@ -150,8 +149,8 @@ class Matcher:
 
 
 def words_agree(name: str, label: str) -> bool:
-    """Two names of as many words must be close word by word: "Maaret al-Naasan" is not
-    "Ma'arrat an-Nu'man", however close the joined keys are."""
+    """Two names of as many words must be close word by word ("Kafr Nabl" is not "Kafr Nabudah"
+    however close the joined keys are); names split differently are not compared."""
     a, b = words(name), words(label)
     if len(a) != len(b) or len(a) < 2:
         return True
@@ -165,10 +164,10 @@ def same_letters(name: str, label: str) -> bool:
         return True
 
     def forms(text: str) -> set[str]:
-        words = ascii_fold(text).split()
+        tokens = ascii_fold(text).split()
         out = {plain(text)}
-        if len(words) > 1 and words[0] in ARTICLES:
-            out.add(plain(" ".join(words[1:])))
+        if len(tokens) > 1 and tokens[0] in ARTICLES:
+            out.add(plain(" ".join(tokens[1:])))
         return {f[:-1] if f.endswith("h") and len(f) > 3 else f for f in out}
 
     return bool(forms(name) & forms(label))

@@ -1,4 +1,5 @@
-"""First-level admin units (governorates, provinces, oblasts, states) and country names.
+"""First-level admin units (governorates, provinces, oblasts, states), country names, and the
+words of news text that are never place names.
 
 Held in memory (a few thousand rows): context words such as "northern Hama" or "Idlib
 countryside" are matched against them for every toponym.
@@ -6,11 +7,13 @@ countryside" are matched against them for every toponym.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from warwatch.geocode.fold import fold, skeleton
-from warwatch.geocode.index import CURRENT
+from warwatch.geocode.fold import ascii_fold, fold, skeleton
+from warwatch.geocode.index import CURRENT, DATA_DIR
 from warwatch.geocode.matching import Matcher, plain, same_letters, similarity
 
 _UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
@@ -25,7 +28,20 @@ _DIRECTION = {"north", "south", "east", "west", "northern", "southern", "eastern
 _NEAR_LEAD = re.compile(
     r"^(?:(?:an?|the)\s+)?(?:areas?\s+(?:near|around)|near|around|outskirts\s+of|countryside\s+of|"
     r"vicinity\s+of|outside|environs\s+of|surroundings\s+of)\s+(?:the\s+)?", re.I)
+_KIND_LEAD = re.compile(r"^(?:the\s+)?(?:town|village|city|hamlet|settlement)\s+of\s+", re.I)
 _UNIT_LEAD = re.compile(r"^(?:the\s+)?(?:province|governorate|region|oblast|state|district)\s+of\s+", re.I)
+
+
+@lru_cache(maxsize=1)
+def _not_places() -> frozenset[str]:
+    with open(DATA_DIR / "not_places.json", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return frozenset(ascii_fold(w) for group in data["words"].values() for w in group)
+
+
+def is_not_place(name: str) -> bool:
+    """True for words that are never toponyms in news text ("Reuters", "Thursday", "Army")."""
+    return ascii_fold(name) in _not_places()
 
 
 def split_qualifier(text: str) -> tuple[str, str | None]:
@@ -36,6 +52,7 @@ def split_qualifier(text: str) -> tuple[str, str | None]:
         text, hint = _NEAR_LEAD.sub("", text), "near"
     elif _UNIT_LEAD.match(text):
         text, hint = _UNIT_LEAD.sub("", text), "region"
+    text = _KIND_LEAD.sub("", text)
     words = text.split()
     if words and words[0].lower() == "the":
         words = words[1:]
@@ -102,11 +119,12 @@ class RegionTable:
         # current records first, then the dense gazetteers' (WOF, positive ids) before GeoNames'
         return sorted(set(ids), key=lambda i: (self._info[i].status != CURRENT, i < 0, i))
 
-    def find(self, name: str, country: str | None = None, *,
-             fuzzy: bool = True) -> tuple[int, float, str] | None:
-        """(region id, similarity, reason) of the unit called ``name``, or None."""
+    def find(self, name: str, country: str | None = None, *, fuzzy: bool = True,
+             whole: bool = False) -> tuple[int, float, str] | None:
+        """(region id, similarity, reason) of the unit called ``name``, or None; ``whole``:
+        the name as given only ("West Darfur"), not what is left without its qualifiers."""
         core, _ = split_qualifier(name)
-        for text in dict.fromkeys((name, core)):
+        for text in dict.fromkeys((name,) if whole else (name, core)):
             key = fold(text)
             ids = self._rank(self._by_fold.get(key, []), country)
             # short names and GeoNames' units must agree letter for letter ("Hass" is not "Hesse")

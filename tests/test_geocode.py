@@ -1,0 +1,294 @@
+"""Geocoder tests on the real packaged gazetteers (the index is built once, in the user cache).
+
+Expected coordinates are the places' real positions (the seed article gold, checked against
+maps), never read back from the index under test.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+
+import pytest
+
+from warwatch.geocode import Geocoder
+from warwatch.geocode.fold import fold, skeleton
+from warwatch.geocode.index import ensure_index, km
+from warwatch.models import Place, Toponym
+
+
+@pytest.fixture(scope="session")
+def geo() -> Geocoder:
+    # the default cache index: built on the first run (~30-60 s), reused afterwards
+    return Geocoder()
+
+
+def place_of(geo: Geocoder, text: str, context: list[str] | None = None, *, qualifier: str | None = None,
+             country: str | None = "SY", article_places: tuple[str, ...] = ()) -> Place:
+    return geo.resolve(Toponym(text, 0, len(text), qualifier=qualifier, context=context or []),
+                       country=country, article_places=article_places)
+
+
+def assert_near(place: Place, lat: float, lon: float, limit: float = 5.0) -> None:
+    assert place.located, f"{place.text!r} came back unlocated"
+    distance = km(place.lat, place.lon, lat, lon)
+    assert distance <= limit, f"{place.text!r} -> {place.name} ({place.admin1}) is {distance:.1f} km off"
+
+
+# the seed articles' places, with the context words the articles give them
+SEEDS = [
+    ("al-Habeet", ["Idlib"], 35.439, 36.538, ("Abdin", "Latamneh", "Kafr Zeita", "Khan Sheikhun")),
+    ("Latamneh", ["Hama"], 35.322, 36.623, ("al-Habeet", "Kafr Zeita")),
+    ("Kafr Zeita", ["Hama"], 35.374, 36.603, ("al-Habeet", "Latamneh")),
+    ("Hass", ["Idlib"], 35.616, 36.591, ("Qalaat al-Madiq", "Salhab", "Maharda")),
+    ("Qalaat al-Madiq", ["Hama"], 35.415, 36.391, ("Hass", "Salhab", "Maharda")),
+    ("Salhab", ["Hama"], 35.259, 36.385, ("Hass", "Qalaat al-Madiq", "Maharda")),
+    ("Maharda", ["Hama"], 35.248, 36.573, ("Hass", "Qalaat al-Madiq", "Salhab")),
+    ("Qamishli", ["Hasakah"], 37.03, 41.23, ("Hass", "Maharda")),
+    ("Kafr Takhareem", ["Idlib"], 36.117, 36.515, ("Darkoush", "Kabaneh")),
+    ("Darkoush", ["Idlib"], 35.992, 36.394, ("Kafr Takhareem", "Kabaneh")),
+    ("Kabaneh", ["Latakia"], 35.717, 36.233, ("Kafr Takhareem", "Darkoush")),
+    ("al-Daher", ["Idlib"], 35.969, 36.43, ("Kabaneh", "Kafr Sejnah")),
+    ("Kafr Sejnah", ["Idlib"], 35.528, 36.59, ("Hazareen", "Kabaneh")),
+    ("Hazareen", ["Idlib"], 35.6, 36.526, ("Kafr Sejnah", "Kabaneh")),
+    ("Kansarfa", ["Idlib countryside"], 35.659, 36.486, ("Kfr Nabouda", "Breideej")),
+    ("Kfr Nabouda", ["Hama"], 35.432, 36.494, ("Kansarfa", "Breideej")),
+    ("Breideej", ["Hama"], 35.387, 36.461, ("Kansarfa", "Kfr Nabouda")),
+    ("Khan Sheikhun", ["Idlib"], 35.442, 36.651, ("Maaret al-Noman",)),
+    ("Khan Sheikhoun", [], 35.442, 36.651, ("Kabaneh", "al-Daher")),
+    ("Khan Sheihkoun", [], 35.442, 36.651, ("Kabaneh", "al-Daher", "Kafr Sejnah")),
+    ("Al-Muntar", ["Idlib"], 35.7657, 36.3731, ("Abdeen", "Khan Sheikhoun")),
+]
+
+
+@pytest.mark.parametrize(("text", "context", "lat", "lon", "others"), SEEDS, ids=[s[0] for s in SEEDS])
+def test_seed_places_within_5_km(geo, text, context, lat, lon, others):
+    place = place_of(geo, text, context, article_places=others)
+    assert_near(place, lat, lon)
+    assert place.admin1 and place.admin2, "admin1 and admin2 are filled for every located place"
+    assert place.country == "SY" and place.geo_precision == 1
+
+
+def test_seed_places_resolve_without_the_story_country(geo):
+    for text, context, lat, lon, others in SEEDS:
+        assert_near(place_of(geo, text, context, country=None, article_places=others), lat, lon)
+
+
+def test_admin1_uses_acled_spelling(geo):
+    assert place_of(geo, "Hass", ["Idlib"]).admin1 == "Idleb"
+    assert place_of(geo, "Qamishli", ["Hasakah"]).admin1 == "Al-Hasakeh"
+    assert place_of(geo, "Kabaneh", ["Latakia"]).admin1 == "Lattakia"
+    assert place_of(geo, "Kafr Zeita", ["Hama"]).admin2 == "Muhradah"
+
+
+def test_missing_village_stays_unlocated_rather_than_a_far_namesake(geo):
+    # "Abdin" in southern Idlib is not in the gazetteer; "`Abidin" in Daraa is 350 km away
+    for country in ("SY", None):
+        place = place_of(geo, "Abdin", ["Idlib"], country=country, article_places=("al-Habeet",))
+        assert not place.located and place.geo_precision is None and place.name is None
+
+
+def test_article_places_pull_toward_the_story(geo):
+    # cluster A: "the village of Abdeen, near Khan Sheikhoun". Alone, the name is `Abdan in
+    # Hasakah; next to Khan Sheikhoun, 330 km from there, it is not
+    assert place_of(geo, "Abdeen", []).admin1 == "Al-Hasakeh"
+    assert place_of(geo, "Abdeen", [], article_places=("Khan Sheikhoun",)).admin1 != "Al-Hasakeh"
+    # "the southern village of Al-Muntar": of the four Al Muntars, the one nearest Khan Sheikhoun
+    muntar = place_of(geo, "Al-Muntar", [], article_places=("Khan Sheikhoun", "Abdeen"))
+    assert_near(muntar, 35.7657, 36.3731)
+    assert muntar.ambiguous  # the Hama one is only 13 km further: say so
+
+
+def test_unknown_name_is_unlocated_never_a_centroid(geo):
+    for country in ("SY", "NG", None):
+        place = place_of(geo, "Qwertzabadovka", [], country=country)
+        assert place == Place(text="Qwertzabadovka")
+
+
+def test_known_country_is_never_left_for_a_foreign_namesake(geo):
+    # Maiduguri is a Nigerian city; in a story about Syria it must not be placed in Nigeria
+    assert not place_of(geo, "Maiduguri", [], country="SY").located
+    assert not geo.candidates("Maiduguri", country="SY")
+    assert all(c.country == "SY" for c in geo.candidates("Hama", country="SY"))
+
+
+ARABIC_VARIANTS = [
+    (["Jisr al-Shughur", "Jisr ash-Shughour", "Jisr el-Shugur"], 35.81, 36.32),
+    (["Maarat al-Numan", "Maaret al-Noman", "Ma'arrat al-Nu'man"], 35.65, 36.67),
+    (["Deir ez-Zor", "Deir al-Zour", "Dayr az-Zawr"], 35.33, 40.14),
+    (["Tell Rifaat", "Tal Rifat", "Tall Rifaat"], 36.47, 37.10),
+    (["Kafranbel", "Kafr Nabl", "Kfar Nabel"], 35.61, 36.56),
+    (["Saraqeb", "Saraqib"], 35.86, 36.80),
+    (["Manbij", "Menbij", "Membij"], 36.53, 37.95),
+]
+
+
+@pytest.mark.parametrize(("names", "lat", "lon"), ARABIC_VARIANTS, ids=[v[0][0] for v in ARABIC_VARIANTS])
+def test_arabic_transliteration_variants(geo, names, lat, lon):
+    for name in names:
+        assert_near(place_of(geo, name, []), lat, lon, limit=8)
+
+
+def test_arabic_variants_share_fold_or_skeleton():
+    assert fold("Kafr Zeita") == fold("Kafr Zaytah") == fold("Kfar Zita")
+    assert fold("Hazareen") == fold("Hazzarin")
+    assert fold("Khan Sheikhoun") == fold("Khān Shaykhūn")
+    assert skeleton(fold("Latamneh")) == skeleton(fold("Al Lataminah"))
+    assert fold("Qalaat al-Madiq") == fold("Qal`at al Madiq")
+
+
+SLAVIC = [
+    (["Kharkov", "Kharkiv", "Харків", "Харьков"], 49.99, 36.23),
+    (["Nikolaev", "Mykolaiv", "Николаев"], 46.97, 32.00),
+    (["Krivoy Rog", "Kryvyi Rih", "Kryvyy Rih"], 47.91, 33.39),
+    (["Zaporozhye", "Zaporizhzhia", "Zaporizhia"], 47.84, 35.14),
+    (["Khmelnitsky", "Khmelnytskyi", "Khmelnytskyy"], 49.42, 26.99),
+    (["Lugansk", "Luhansk"], 48.57, 39.33),
+    (["Slavyansk", "Sloviansk", "Slovyansk"], 48.85, 37.60),
+]
+
+
+@pytest.mark.parametrize(("names", "lat", "lon"), SLAVIC, ids=[v[0][0] for v in SLAVIC])
+def test_ukrainian_and_russian_spellings(geo, names, lat, lon):
+    for name in names:
+        assert_near(place_of(geo, name, [], country="UA"), lat, lon, limit=8)
+
+
+def test_burmese_spellings(geo):
+    for name in ("Taungoo", "Toungoo", "Taungngu"):
+        assert_near(place_of(geo, name, [], country="MM"), 18.94, 96.43, limit=8)
+    for name in ("Pyay", "Prome"):
+        assert_near(place_of(geo, name, [], country="MM"), 18.82, 95.22, limit=8)
+    assert_near(place_of(geo, "Tachilek", ["Shan"], country="MM"), 20.45, 99.88, limit=8)
+    assert place_of(geo, "Lashio", [], country="MM").admin1 == "Shan-North"  # ACLED's split
+
+
+def test_somali_spellings(geo):
+    for name in ("Kismayo", "Kismaayo", "Chisimaio", "Kismayu"):
+        assert_near(place_of(geo, name, [], country="SO"), -0.36, 42.55, limit=8)
+    for name in ("Galkayo", "Gaalkacyo", "Galcaio"):
+        assert_near(place_of(geo, name, [], country="SO"), 6.77, 47.43, limit=8)
+    for name in ("Jowhar", "Jawhar"):
+        assert_near(place_of(geo, name, [], country="SO"), 2.78, 45.50, limit=8)
+
+
+def test_context_picks_the_hama_namesake(geo):
+    # Dayr Sunbul is a village of Hama (As-Suqaylabiyah) and one of Idlib (Ariha)
+    hama = geo.candidates("Deir Sunbul", context=["Hama"], country="SY")[0]
+    idlib = geo.candidates("Deir Sunbul", context=["Idlib"], country="SY")[0]
+    assert hama.admin1 == "Hama" and idlib.admin1 == "Idleb"
+    assert km(hama.lat, hama.lon, idlib.lat, idlib.lon) > 20
+    assert any("context" in why for why in hama.why)
+    # ACLED's and WOF's spellings of the province work as context too
+    assert geo.candidates("Deir Sunbul", context=["Hamah"], country="SY")[0].admin1 == "Hama"
+    assert geo.candidates("Deir Sunbul", context=["northern Hama countryside"])[0].admin1 == "Hama"
+
+
+def test_two_plausible_namesakes_are_flagged(geo):
+    place = place_of(geo, "Deir Sunbul", [])
+    assert place.located and place.ambiguous
+    assert place.runner_up is not None
+    assert {place.admin1, place.runner_up["admin1"]} == {"Hama", "Idleb"}
+    assert set(place.runner_up) == {"name", "lat", "lon", "admin1", "score"}
+
+
+def test_candidates_explain_their_scores(geo):
+    cands = geo.candidates("Kfr Nabouda", context=["Hama"], country="SY")
+    assert cands and cands[0].name == "Kafr Nabudah"
+    assert cands[0].why[0].startswith(("name", "alternate"))
+    assert cands == sorted(cands, key=lambda c: -c.score)
+
+
+def test_precision_town_near_and_region(geo):
+    assert place_of(geo, "Kafr Zeita", ["Hama"]).geo_precision == 1
+    near = place_of(geo, "Darkoush", ["Idlib"], qualifier="near")
+    assert near.geo_precision == 2
+    assert_near(near, 35.992, 36.394)
+    countryside = place_of(geo, "Idlib countryside", [])
+    assert countryside.geo_precision == 2
+    region = place_of(geo, "Idlib", [], qualifier="region")
+    assert region.geo_precision == 3 and region.admin1 == "Idleb"
+    assert_near(region, 35.93, 36.63)  # coded to Idlib city, as ACLED does
+    assert place_of(geo, "southern Idlib", []).geo_precision == 3
+    hama = place_of(geo, "Hama province", [])
+    assert hama.geo_precision == 3
+    assert_near(hama, 35.13, 36.75)
+    rural = place_of(geo, "Rural Damascus", [])  # an admin unit only: 3, at its capital Douma
+    assert rural.geo_precision == 3 and rural.admin1 == "Rural Damascus"
+    assert_near(rural, 33.57, 36.40)
+
+
+def test_region_lookup(geo):
+    for name, admin1, lat, lon in [("Idlib", "Idleb", 35.93, 36.63), ("Hama", "Hama", 35.13, 36.75),
+                                   ("Hasakah", "Al-Hasakeh", 36.50, 40.75),
+                                   ("Latakia", "Lattakia", 35.52, 35.79),
+                                   ("Lattakia", "Lattakia", 35.52, 35.79),
+                                   ("Kharkiv", "Kharkiv", 49.99, 36.23)]:
+        region = geo.region(name)
+        assert region is not None and region.placetype == "region", name
+        assert region.admin1 == admin1
+        assert km(region.lat, region.lon, lat, lon) < 8, name
+    assert geo.region("Kafr Zeita") is None
+    assert geo.region("Thursday") is None
+
+
+def test_global_fallback_cities(geo):
+    for name, country, lat, lon in [("Maiduguri", "NG", 11.85, 13.16), ("Goma", "CD", -1.68, 29.23)]:
+        for story_country in (country, None):
+            place = place_of(geo, name, [], country=story_country)
+            assert_near(place, lat, lon)
+            assert place.country == country and place.admin1 and place.geo_precision == 1
+    assert place_of(geo, "Goma", [], country=None).admin1 == "Nord Kivu"
+
+
+def test_arabic_script_lookup(geo):
+    found = geo.lookup("خان شيخون")
+    assert found and found[0].name == "Khan Shaykhun"
+    assert_near(place_of(geo, "الهبيط", []), 35.439, 36.538)
+    assert_near(place_of(geo, "اللطامنة", []), 35.322, 36.623)
+
+
+def test_lookup_rejects_common_english_words(geo):
+    for word in ("Union", "Reuters", "Thursday", "Jets", "Monitor", "Army", "Observatory", "Russian",
+                 "Assad", "Police", "May"):
+        assert geo.lookup(word) == [], word
+        assert not place_of(geo, word, [], country=None).located, word
+
+
+def test_lookup_is_exact_not_fuzzy(geo):
+    assert geo.lookup("Kafr Zeita", country="SY")[0].name == "Kafr Zita"
+    assert geo.lookup("Khan Sheihkoun") == []  # a typo: candidates() may fix it, lookup() does not
+    assert geo.lookup("Lebanon") == []  # a country's name is not a US town
+    assert {c.country for c in geo.lookup("Hama", country="SY")} == {"SY"}
+
+
+def test_country_names_are_known_but_not_placed(geo):
+    place = place_of(geo, "Lebanon", [], country=None)
+    assert place.country == "LB" and not place.located and place.geo_precision is None
+
+
+def test_results_are_copies(geo):
+    first = place_of(geo, "Kafr Zeita", ["Hama"])
+    first.name = "changed"
+    assert place_of(geo, "Kafr Zeita", ["Hama"]).name == "Kafr Zita"
+    cand = geo.candidates("Hass", context=["Idlib"])[0]
+    cand.why.append("changed")
+    assert "changed" not in geo.candidates("Hass", context=["Idlib"])[0].why
+
+
+def test_geocoder_pickles_for_workers(geo):
+    clone = pickle.loads(pickle.dumps(geo))
+    assert clone.path == geo.path
+    assert_near(place_of(clone, "Kafr Zeita", ["Hama"]), 35.374, 36.603)
+
+
+def test_index_matches_data_and_is_reused(geo):
+    con = sqlite3.connect(f"file:{geo.path}?mode=ro", uri=True)
+    try:
+        signature = con.execute("SELECT v FROM meta WHERE k = 'signature'").fetchone()[0]
+        countries = {r[0] for r in con.execute("SELECT DISTINCT country FROM place WHERE id > 0")}
+    finally:
+        con.close()
+    assert geo.path.name == f"gazetteer-{signature}.sqlite"
+    assert countries == {"SY", "YE", "IQ", "AF", "SD", "SO", "MM", "UA"}
+    assert ensure_index() == geo.path  # no rebuild when nothing changed
