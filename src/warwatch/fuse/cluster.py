@@ -36,14 +36,18 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
     events are found through the seeds' blocking keys, so a large set costs little more than
     its number of compatible pairs.
     """
+    units = list(units)
+    if len(units) == 1:
+        return [units]
     events: list[_Event] = []
     by_block: dict = {}
     for u in sorted(units, key=priority):
         best: _Event | None = None
         best_fit: tuple | None = None
         seen: set[int] = set()
+        probes = probe_keys(u)
         for day in days(u):
-            for key in probe_keys(u):
+            for key in probes:
                 for event in by_block.get((day, key), ()):
                     if id(event) in seen:
                         continue
@@ -60,8 +64,9 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
             continue
         event = _Event(seed=u, members=[u], articles=set(u.articles), index=len(events))
         events.append(event)
+        keys = index_keys(u)
         for day in days(u):
-            for key in index_keys(u):
+            for key in keys:
                 by_block.setdefault((day, key), []).append(event)
     return [e.members for e in events]
 
@@ -128,20 +133,22 @@ def fuse_stream(units: Iterable[Unit]) -> Iterator[list[list[Unit]]]:
             yield from _finish(comps, pending, blocks, current)  # type: ignore[arg-type]
         comps.add(u)
         root = u.rid
+        probes = probe_keys(u)
         for day in days(u):
             day_blocks = blocks.get(day)
             if day_blocks is None:
                 continue
-            for key in probe_keys(u):
+            for key in probes:
                 for other in day_blocks.get(key, ()):
                     if other.rid in comps.parent and comps.find(other.rid) != comps.find(root) \
                             and compatible(u, other):
                         root = comps.union(root, other.rid)
         root = comps.find(u.rid)
         heapq.heappush(pending, (comps.last[root], root))
+        keys = index_keys(u)
         for day in days(u):
             day_blocks = blocks.setdefault(day, {})
-            for key in index_keys(u):
+            for key in keys:
                 day_blocks.setdefault(key, []).append(u)
     yield from _finish(comps, pending, blocks, None)
 

@@ -23,12 +23,15 @@ undated last), never by the order the articles were stored in.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from importlib import resources
+from itertools import pairwise
 
 from datasketch import MinHash, MinHashLSH
 
@@ -47,12 +50,9 @@ MIN_SHARE = 0.5
 #: a sentence counts with at least this many content words
 MIN_WORDS = 4
 
-_STOP = frozenset("""a about after against all also an and any are as at be been before being but by can could
-did do does for from had has have he her his how i if in into is it its more most no not of on or our out over
-said say says she so some such than that the their them then there these they this those to under up was we
-were what when where which while who will with would you""".split())
-_CALENDAR = frozenset("""january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday""".split())
+_LEXICON = json.loads(resources.files("warwatch.fuse").joinpath("copies_lexicon.json").read_text(encoding="utf-8"))
+_STOP = frozenset(_LEXICON["stop"])
+_CALENDAR = frozenset(_LEXICON["calendar"])
 _WORD = re.compile(r"[^\W_]+")
 _NAME = re.compile(r"[A-Z][\w'’`-]*|\d+")
 _SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+|\n+")
@@ -77,7 +77,7 @@ def _normal(text: str) -> str:
 def name_bigrams(text: str) -> set[str]:
     """Consecutive capitalised words and numbers, pairwise: the features MinHash is computed on."""
     names = [n.lower() for n in _NAME.findall(_normal(text))]
-    return {f"{a} {b}" for a, b in zip(names, names[1:], strict=False)}
+    return {f"{a} {b}" for a, b in pairwise(names)}
 
 
 def signature(text: str) -> MinHash | None:

@@ -6,7 +6,7 @@ report, :func:`~warwatch.fuse.units.priority`); the rest is reconciled across so
 
 - **sources**: articles that copy another article (:mod:`warwatch.fuse.copies`) count as their
   original; articles of the same outlet count once. ``n_independent`` is what is left.
-- **actor1**: the actor most independent sources name; a tie goes to the seed's.
+- **actor1** and **sub_event_type**: what most independent sources say; a tie goes to the seed.
 - **fatalities / injuries**: each article's figure is the highest it gives for the event;
   "no casualties" (0) only stands when no source gives a positive figure. ``low`` / ``high``
   are the smallest and largest figures, ``best`` the median of the independent sources'
@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from warwatch.fuse.group import summarise
+from warwatch.errors import InputError
+from warwatch.fuse.group import fold, summarise
 from warwatch.models import Mention
 
 GRADES = ("single_source", "corroborated", "contested")
@@ -37,8 +39,17 @@ def normal_grade(text: str) -> str:
     """A grade as the user may type it ("single source", "Single-Source") in its stored form."""
     grade = "_".join(text.strip().lower().replace("-", " ").split())
     if grade not in GRADES:
-        raise ValueError(f"unknown grade {text!r}: one of {', '.join(g.replace('_', '-') for g in GRADES)}")
+        raise InputError(f"unknown grade {text!r}: one of {', '.join(g.replace('_', '-') for g in GRADES)}")
     return grade
+
+
+def source_key(outlet: str | None, url: str | None, article_id: int) -> str:
+    """Who an (original) article counts as: its outlet, else its web site, else itself."""
+    if outlet and outlet.strip():
+        return "outlet:" + fold(outlet)
+    host = (urlsplit(url).hostname or "") if url else ""
+    host = host[4:] if host.startswith("www.") else host
+    return f"site:{host}" if host else f"article:{article_id}"
 
 
 @dataclass
@@ -85,19 +96,26 @@ def estimates(reports: Sequence[SourceReport], attr: str = "fatalities") -> dict
             "conflict": len(set(per_article.values())) > 1}
 
 
-def _actor(reports: Sequence[SourceReport]) -> Mention | None:
-    """The mention whose actor1 most independent sources name (the seed's on a tie)."""
+def _winner(reports: Sequence[SourceReport], attr: str) -> Mention | None:
+    """The first mention of the value of ``attr`` that most independent sources give (reports in
+    order, the seed first, so a tie goes to the seed's value)."""
     votes: dict[str, set[str]] = {}
     first: dict[str, tuple[int, Mention]] = {}
     for rank, r in enumerate(reports):
         for m in r.mentions:
-            if m.actor1:
-                votes.setdefault(m.actor1, set()).add(r.source_key)
-                first.setdefault(m.actor1, (0 if r.seed else rank + 1, m))
+            value = getattr(m, attr)
+            if value:
+                votes.setdefault(value, set()).add(r.source_key)
+                first.setdefault(value, (rank, m))
     if not votes:
         return None
-    best = min(votes, key=lambda a: (-len(votes[a]), first[a][0]))
+    best = min(votes, key=lambda v: (-len(votes[v]), first[v][0]))
     return first[best][1]
+
+
+def _vote(reports: Sequence[SourceReport], attr: str) -> str | None:
+    winner = _winner(reports, attr)
+    return getattr(winner, attr) if winner is not None else None
 
 
 def confidence(per_source: Sequence[float], contested: bool) -> float:
@@ -120,7 +138,8 @@ def fuse_fields(reports: Sequence[SourceReport]) -> dict:
     ordered = [seed, *[r for r in reports if r is not seed]]
     fields = summarise(seed.mentions)
     everything = [m for r in ordered for m in r.mentions]
-    winner = _actor(ordered)
+    fields["sub_event_type"] = _vote(ordered, "sub_event_type") or fields["sub_event_type"]
+    winner = _winner(ordered, "actor1")
     if winner is not None:
         claims = [m for m in everything if m.actor1 == winner.actor1]
         fields.update(actor1=winner.actor1, assoc_actor_1=winner.assoc_actor1,
@@ -131,9 +150,13 @@ def fuse_fields(reports: Sequence[SourceReport]) -> dict:
         other = next((m for m in everything if m.actor2 and m.actor2 != fields["actor1"]), None)
         if other is not None:
             fields.update(actor2=other.actor2, assoc_actor_2=other.assoc_actor2)
-    for name in ("weapon", "target"):
-        if fields[name] is None:
-            fields[name] = next((getattr(m, name) for m in everything if getattr(m, name)), None)
+    # the weapon of a report of the sub-event type chosen (a "shelling" seed outvoted by "air
+    # strike" reports does not keep its shells)
+    kind = [SourceReport(mentions=[m for m in r.mentions if m.sub_event_type == fields["sub_event_type"]],
+                         article_id=r.article_id, source_key=r.source_key, seed=r.seed) for r in ordered]
+    fields["weapon"] = _vote(kind, "weapon") or _vote(ordered, "weapon")
+    if fields["target"] is None:
+        fields["target"] = next((m.target for m in everything if m.target), None)
     fields["civilian_targeting"] = any(m.civilian_targeting for m in everything)
     deaths, injuries = estimates(ordered, "fatalities"), estimates(ordered, "injuries")
     fields.update(fatalities=deaths["low"], fatalities_low=deaths["low"], fatalities_best=deaths["best"],

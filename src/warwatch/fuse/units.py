@@ -163,15 +163,13 @@ def dates_compatible(a: Unit, b: Unit) -> bool:
 def actors_compatible(a: Unit, b: Unit) -> bool:
     """Not two different incidents by their actors.
 
-    Different perpetrators for the same incident are competing claims (kept, and the event is
-    contested), so a different actor1 alone does not split. Two dyads with no actor in common
-    ("HTS against the army" and "ISIS against the SDF") do, and so does a different actor1 with
-    a different sub-event type (an air strike by one side and shelling by the other).
+    Different perpetrators named for one incident are competing claims of responsibility (kept,
+    and the event is contested), so a different actor1 alone does not split; nor does a
+    different sub-event type ("shelling" in one report, "air strikes" in another: ACLED codes one
+    event per place, day and event type). Two dyads with no actor in common ("HTS against the
+    army" and "ISIS against the SDF") are two incidents.
     """
-    if a.actor1 and a.actor2 and b.actor1 and b.actor2 and not ({a.actor1, a.actor2} & {b.actor1, b.actor2}):
-        return False
-    differs = a.actor1 and b.actor1 and a.actor1 != b.actor1
-    return not (differs and a.sub_event_type and b.sub_event_type and a.sub_event_type != b.sub_event_type)
+    return not (a.actor1 and a.actor2 and b.actor1 and b.actor2 and not ({a.actor1, a.actor2} & {b.actor1, b.actor2}))
 
 
 def compatible(a: Unit, b: Unit) -> bool:
@@ -180,12 +178,14 @@ def compatible(a: Unit, b: Unit) -> bool:
             and actors_compatible(a, b))
 
 
-def aligned(copy: Unit, original: Unit) -> bool:
+def aligned(copy: Unit, original: Unit, slack: int = 1) -> bool:
     """May a copy's report be the same as a report of the article it copies? Like :func:`compatible`,
-    but an undated report (a reprint without a date) aligns by place and type alone."""
+    but an undated report (a reprint without a date) aligns by place and type alone, and dates
+    may differ by ``slack`` days: a reprint published later resolves "on Saturday" or "today"
+    against its own date (the caller passes the gap between the two publication dates)."""
     if copy.event_type != original.event_type or not place_compatible(copy, original):
         return False
-    if copy.dated and original.dated and not dates_compatible(copy, original):
+    if copy.dated and original.dated and not (copy.lo - slack <= original.hi and original.lo - slack <= copy.hi):  # type: ignore[operator]
         return False
     return actors_compatible(copy, original)
 
@@ -196,17 +196,15 @@ def affinity(seed: Unit, u: Unit) -> tuple:
         distance = 0.0 if seed.gid and seed.gid == u.gid else km(seed.lat, seed.lon, u.lat, u.lon)  # type: ignore[arg-type]
     else:
         distance = 0.0
-    return (seed.sub_event_type == u.sub_event_type, bool(seed.names & u.names) or (bool(seed.gid) and seed.gid == u.gid),
-            -round(distance, 3), seed.lo == u.lo and seed.hi == u.hi, seed.actor1 == u.actor1)
+    same_place = bool(seed.names & u.names) or (bool(seed.gid) and seed.gid == u.gid)
+    return (seed.sub_event_type == u.sub_event_type, same_place, -round(distance, 3),
+            seed.lo == u.lo and seed.hi == u.hi, seed.actor1 == u.actor1)
 
 
 def priority(u: Unit) -> tuple:
     """Seeding order: day-precise before vaguer dates, towns before "near", then unlocated, then
     provinces; then the more confident; then an intrinsic tie-break. Undated reports come last."""
-    if not u.located:
-        place = 2
-    else:
-        place = {1: 0, 2: 1}.get(u.gp or 1, 3)
+    place = {1: 0, 2: 1}.get(u.gp or 1, 3) if u.located else 2
     return (not u.dated, u.precision, place, -round(u.confidence, 3), u.order)
 
 

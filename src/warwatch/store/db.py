@@ -17,9 +17,10 @@ from sqlalchemy.pool import StaticPool
 
 from warwatch.errors import StoreError
 from warwatch.models import Article, Mention
-from warwatch.store.migrations import migrate
+from warwatch.store.maintain import fetch_copies, note_reprint, refuse_everything
+from warwatch.store.migrations import FUSION_MIGRATION, migrate
 from warwatch.store.read import event_query, fetch_details, fetch_events
-from warwatch.store.records import AddResult, EventDetail, EventRecord
+from warwatch.store.records import AddResult, CopyRecord, EventDetail, EventRecord
 from warwatch.store.schema import articles, events, mentions
 from warwatch.store.write import write_article
 
@@ -84,13 +85,16 @@ class Store:
                 raise StoreError(f"cannot open database {where}: folder {target.parent} does not exist")
         try:
             self.engine = _engine_for_url(str(path)) if url_given else sqlite_engine(path)
-            migrate(self.engine)
+            done = migrate(self.engine)
         except StoreError as error:
             self._dispose()
             raise StoreError(f"cannot open database {where}: {error}") from error
         except (SQLAlchemyError, OSError) as error:
             self._dispose()
             raise StoreError(f"cannot open database {where}: {_reason(error)}") from error
+        if FUSION_MIGRATION in done and self.articles_count():
+            # a database from before fusion: its reports are its old events, fuse them now
+            self.refuse(rebuild=True)
 
     def _dispose(self) -> None:
         engine = getattr(self, "engine", None)
@@ -118,6 +122,7 @@ class Store:
             with self._write() as conn:
                 found = self._stored(conn, content_hash)
                 if found is not None:
+                    note_reprint(conn, found.article_id, article)
                     return found
                 return write_article(conn, article, content_hash, list(mentions))
         except IntegrityError as error:
@@ -131,6 +136,17 @@ class Store:
             raise StoreError(f"cannot store article {name}: {_reason(error)}") from error
         except (TypeError, ValueError) as error:
             raise StoreError(f"cannot store article {name}: {error}") from error
+
+    def note_reprint(self, article: Article) -> bool:
+        """Note that this article's text is stored already (same content_hash) but came again
+        under another outlet, URL or file: a reprint, not a source. True when something was noted."""
+        try:
+            with self._write() as conn:
+                article_id = conn.execute(select(articles.c.id).where(
+                    articles.c.content_hash == article.content_hash)).scalar()
+                return article_id is not None and note_reprint(conn, int(article_id), article)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot note reprint: {_reason(error)}") from error
 
     @staticmethod
     def _stored(conn: Connection, content_hash: str) -> AddResult | None:
@@ -162,25 +178,51 @@ class Store:
 
     def events(self, *, since: date | None = None, until: date | None = None, event_type: str | None = None,
                where: str | None = None, unlocated: bool | None = None,
-               limit: int | None = None) -> list[EventRecord]:
+               limit: int | None = None, grade: str | None = None) -> list[EventRecord]:
         """Events by date (undated last), then id, filtered.
 
         since/until: inclusive bounds on event_date (undated events then drop out); event_type:
         the event type or sub-event type, any case; where: a case-insensitive substring of the
         location, admin1, admin2 or country name; unlocated: True for events without
-        coordinates only, False for located ones only.
+        coordinates only, False for located ones only; grade: single_source, corroborated or
+        contested (also "single-source", any case; InputError for anything else).
         """
         query = event_query(since=since, until=until, event_type=event_type, where=where,
-                            unlocated=unlocated, limit=limit)
+                            unlocated=unlocated, limit=limit, grade=grade)
         with self._read("events") as conn:
             return fetch_events(conn, query)
 
     def event(self, event_id: str) -> EventDetail | None:
-        """One event by event_id_cnty (any case), with its mentions, claims and source articles."""
+        """One event by event_id_cnty (any case), with its mentions, claims and source articles.
+
+        The id of an event that was fused into another one gives that other event.
+        """
         with self._read("event") as conn:
             records = fetch_events(conn, select(events).where(
                 func.upper(events.c.event_id_cnty) == event_id.strip().upper()))
+            seen: set[int] = set()
+            while records and records[0].merged_into is not None and records[0].merged_into not in seen:
+                seen.add(records[0].merged_into)
+                records = fetch_events(conn, select(events).where(events.c.id == records[0].merged_into))
             return fetch_details(conn, records)[0] if records else None
+
+    def copies(self) -> list[CopyRecord]:
+        """Every stored article that copies another, with the one it copies and how alike they are."""
+        with self._read("copies") as conn:
+            return fetch_copies(conn)
+
+    def refuse(self, *, rebuild: bool = False) -> int:
+        """Fuse everything again from the stored reports, in one transaction; return events changed.
+
+        Articles not yet fingerprinted are fingerprinted and linked first. ``rebuild`` also
+        recomputes what fusion compares from the stored mentions (after an upgrade, or when the
+        rules change). Existing event ids are kept wherever the events still overlap.
+        """
+        try:
+            with self._write() as conn:
+                return refuse_everything(conn, rebuild=rebuild)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot fuse events: {_reason(error)}") from error
 
     def event_details(self, records: list[EventRecord]) -> list[EventDetail]:
         """The details of many events at once (what exports and reports need), in the same order."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -28,9 +29,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -186,10 +189,133 @@ def _query_indexes(conn: Connection) -> None:
         index.create(conn)
 
 
+def _fusion_tables(md: MetaData) -> None:
+    """Tables added by migration 3 (cross-article fusion). FROZEN, like ``_tables_v1``."""
+    Table(
+        # one row per in-article group of mentions: what fusion clusters into events
+        "reports", md,
+        Column("id", Integer, primary_key=True),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        Column("ordinal", Integer, nullable=False),  # the group's place in its article
+        Column("event_id", Integer, ForeignKey("events.id")),
+        # the report of the copied article that this report of a copy repeats
+        Column("follows", Integer, ForeignKey("reports.id")),
+        Column("event_type", String(60), nullable=False),
+        Column("sub_event_type", String(80), nullable=False, default=""),
+        Column("event_date", Date),  # as the article says it
+        Column("time_precision", Integer, nullable=False, default=1),
+        Column("day_lo", Date),  # the days it may mean; an undated copy's are its original's
+        Column("day_hi", Date),
+        Column("date_inherited", Boolean, nullable=False, default=False),
+        Column("latitude", Float),
+        Column("longitude", Float),
+        Column("geo_precision", Integer),
+        Column("gazetteer_id", String(64)),
+        Column("names", Text),  # JSON list of folded name skeletons
+        Column("admin1", String(200)),  # folded skeleton
+        Column("country", String(2)),
+        Column("actor1", String(200)),
+        Column("actor2", String(200)),
+        Column("confidence", Float, nullable=False, default=0.5),
+        Index("ix_reports_event_id", "event_id"),
+        Index("ix_reports_article_id", "article_id"),
+        Index("ix_reports_follows", "follows"),
+        Index("ix_reports_days", "day_lo", "day_hi"),
+    )
+    Table(
+        # near-duplicate pairs, a_id < b_id; which one copies which follows from their ranks
+        "article_links", md,
+        Column("a_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        Column("b_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        Column("shared", Integer, nullable=False),
+        Column("of", Integer, nullable=False),
+        Column("share", Float, nullable=False),
+        Column("kind", String(10), nullable=False),
+        Index("ix_article_links_b_id", "b_id"),
+    )
+    Table(
+        # MinHash LSH band keys of each article's fingerprint
+        "article_bands", md,
+        Column("key", BigInteger, primary_key=True, autoincrement=False),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    )
+    Table(
+        # the same text met again under another outlet, URL or file: stored once, noted here
+        "article_reprints", md,
+        Column("id", Integer, primary_key=True),
+        Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        Column("outlet", String(200)),
+        Column("url", Text),
+        Column("path", Text),
+        Column("doc_id", String(200)),
+        Column("published", Date),
+        Column("noted_at", DateTime, nullable=False),
+        Index("ix_article_reprints_article_id", "article_id"),
+    )
+
+
+#: columns migration 3 adds to the version-1 tables: (table, column, portable SQL type). FROZEN.
+FUSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("articles", "copy_of", "INTEGER"),  # the article this one copies (None: an original)
+    ("articles", "root_id", "INTEGER"),  # the original at the end of the copy_of chain
+    ("articles", "signed", "BOOLEAN"),  # fingerprinted (band keys stored, links found)
+    ("mentions", "report_id", "INTEGER"),
+    ("events", "grade", "VARCHAR(20)"),
+    ("events", "n_independent", "INTEGER"),
+    ("events", "flags", "TEXT"),  # JSON list
+    ("events", "fatalities_low", "INTEGER"),
+    ("events", "fatalities_best", "INTEGER"),
+    ("events", "fatalities_high", "INTEGER"),
+    ("events", "merged_into", "INTEGER"),  # a fused-away event: the event that took its reports
+)
+
+
+def tables_v3() -> MetaData:
+    """A fresh MetaData holding the tables as of migration 3."""
+    md = tables_v1()
+    _fusion_tables(md)
+    return md
+
+
+def _fusion(conn: Connection) -> None:
+    """Reports, copy links, LSH bands; one report per existing event (each was one in-article group)."""
+    md = tables_v3()
+    for name in ("reports", "article_links", "article_bands", "article_reprints"):
+        md.tables[name].create(conn)
+    for table, column, kind in FUSION_COLUMNS:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+    for name, table, column in (("ix_events_grade", "events", "grade"),
+                                ("ix_events_merged_into", "events", "merged_into"),
+                                ("ix_mentions_report_id", "mentions", "report_id"),
+                                ("ix_articles_root_id", "articles", "root_id"),
+                                ("ix_articles_copy_of", "articles", "copy_of")):
+        conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
+    # before fusion every event was one group of one article: it becomes that article's report
+    m, e = md.tables["mentions"], md.tables["events"]
+    first_article, first_sentence = func.min(m.c.article_id), func.min(m.c.sentence_start)
+    rows = conn.execute(
+        select(m.c.event_id, first_article, first_sentence, e.c.event_type, e.c.sub_event_type, e.c.event_date,
+               e.c.time_precision).join(e, e.c.id == m.c.event_id)
+        .group_by(m.c.event_id, e.c.event_type, e.c.sub_event_type, e.c.event_date, e.c.time_precision)
+        .order_by(first_article, first_sentence, m.c.event_id)).all()
+    reports = md.tables["reports"]
+    ordinal: dict[int, int] = {}
+    for event_id, article_id, _, event_type, sub_event_type, event_date, time_precision in rows:
+        ordinal[article_id] = ordinal.get(article_id, -1) + 1
+        conn.execute(insert(reports).values(
+            id=event_id, article_id=article_id, ordinal=ordinal[article_id], event_id=event_id,
+            event_type=event_type, sub_event_type=sub_event_type or "", event_date=event_date,
+            time_precision=time_precision or 1, date_inherited=False, confidence=0.5))
+    conn.execute(text("UPDATE mentions SET report_id = event_id"))
+
+
+FUSION_MIGRATION = "0003_fusion"
+
 #: append-only: the position in this list (1-based) is the version recorded in the database
 MIGRATIONS: list[Migration] = [
     Migration("0001_initial_tables", _initial),
     Migration("0002_query_indexes", _query_indexes),
+    Migration(FUSION_MIGRATION, _fusion),
 ]
 
 

@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, null, or_, select, union
 from sqlalchemy.engine import Connection
 
 from warwatch.models import Evidence
-from warwatch.store.read import fetch_events
-from warwatch.store.records import ArticleInfo, EventRecord
+from warwatch.store.read import fetch_details, fetch_events
+from warwatch.store.records import ArticleInfo, EventDetail, EventRecord
 from warwatch.store.schema import articles, events, mentions
 
 #: the columns a list of events can be sorted by ("-" in front: descending)
 SORT_KEYS = ("event_date", "event_type", "sub_event_type", "admin1", "location", "actor1", "fatalities",
              "id", "grade")
 
-#: free text looks in these event columns, and in the evidence sentences of the event's mentions
-TEXT_COLUMNS = ("event_id_cnty", "event_type", "sub_event_type", "actor1", "assoc_actor_1", "actor2",
-                "assoc_actor_2", "admin1", "admin2", "location", "place_text", "weapon", "target", "notes")
 
+
+#: at most this many rows read (expected) to fill a page by walking the sort column's index in order;
+#: past it, SQLite is made to filter first and sort the matches
+WALK_ROWS = 5000
+
+#: the events columns with an index (migrations 2 and 3): filters on them are made index-friendly
+INDEXED = ("event_date", "event_type", "admin1", "country", "grade")
 
 ARTICLE_COLUMNS = (articles.c.id, articles.c.title, articles.c.outlet, articles.c.url, articles.c.published,
                    articles.c.path, articles.c.doc_id)
@@ -38,6 +42,56 @@ ARTICLE_COLUMNS = (articles.c.id, articles.c.title, articles.c.outlet, articles.
 def has_grade() -> bool:
     """True when the events table (as this code knows it) has a ``grade`` column."""
     return "grade" in events.c
+
+
+def record_columns() -> list[Any]:
+    """The events columns that :class:`EventRecord` holds (the table may have more than the record knows)."""
+    known = EventRecord.__dataclass_fields__
+    return [column for column in events.c if column.name in known]
+
+
+def live(*, walk: bool = False) -> list[ColumnElement[bool]]:
+    """The condition for events still standing: once fusion exists, one fused into another is not listed.
+
+    ``walk=True`` (a page read in index order) writes it as NOT IN (the few merged ids), so that
+    SQLite can read the sort column's index alone. Elsewhere it is ``coalesce(merged_into, NULL)
+    IS NULL``: the same test, hidden from SQLite's planner, which would otherwise take the
+    merged_into index for a selective one (it is not: nearly every event has NULL there).
+    """
+    if "merged_into" not in events.c:
+        return []
+    if not walk:
+        return [func.coalesce(events.c.merged_into, null()).is_(None)]
+    return [events.c.id.not_in(select(_MERGED.c.id).where(_MERGED.c.merged_into.is_not(None)))]
+
+
+#: the events table under another name, for subqueries over the same table
+_MERGED = events.alias("merged")
+
+
+def resolve_event(conn: Connection, event_id: str) -> int | None:
+    """The primary key of the event with this event_id_cnty (any case), following fusion to the survivor."""
+    wanted = event_id.strip().upper()
+    row = conn.execute(select(*[events.c.id] + ([events.c.merged_into] if live() else []))
+                       .where(func.upper(events.c.event_id_cnty) == wanted)).first()
+    if row is None and wanted.startswith("XXX") and wanted[3:].isdigit():
+        # an event without an id of its own is listed as XXX<primary key>
+        row = conn.execute(select(*[events.c.id] + ([events.c.merged_into] if live() else []))
+                           .where(events.c.id == int(wanted[3:]), events.c.event_id_cnty.is_(None))).first()
+    for _ in range(20):  # a chain of fusions; bounded in case of a cycle
+        if row is None or not live() or row.merged_into is None:
+            break
+        row = conn.execute(select(events.c.id, events.c.merged_into).where(events.c.id == row.merged_into)).first()
+    return None if row is None else int(row.id)
+
+
+def fetch_event(conn: Connection, event_id: str) -> EventDetail | None:
+    """One event by event_id_cnty (following fusion), with its mentions, claims and articles."""
+    pk = resolve_event(conn, event_id)
+    if pk is None:
+        return None
+    records = fetch_events(conn, select(*record_columns()).where(events.c.id == pk))
+    return fetch_details(conn, records)[0] if records else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +115,8 @@ class EventQuery:
     actor: str | None = None
     min_fatalities: int | None = None
     grade: tuple[str, ...] = ()
+    #: free text: an event id, or words of an evidence sentence (the place, actors, weapon, target and
+    #: figures as each source wrote them); normalised names have their own filters (admin1, actor)
     text: str | None = None
     country: tuple[str, ...] = ()
     unlocated: bool | None = None
@@ -113,61 +169,130 @@ def _folded(values: tuple[str, ...]) -> list[str]:
     return sorted({v.strip().lower() for v in values if v and v.strip()})
 
 
-def _in_any_case(column: Any, values: tuple[str, ...]) -> ColumnElement[bool] | None:
+def _fold_in(column: Any, wanted: list[str], dialect: str) -> ColumnElement[bool]:
+    if dialect == "sqlite":
+        # NOCASE folds ASCII as SQLite's lower() does, without a function call per row
+        return column.collate("NOCASE").in_(wanted)
+    return func.lower(column).in_(wanted)
+
+
+def _any_case(conn: Connection, column: Any, values: tuple[str, ...]) -> ColumnElement[bool] | None:
+    """``column`` equal to any of the values, ignoring case.
+
+    An indexed column is first asked for its stored spellings of the values (a scan of the index
+    only), so that the filter itself is an exact IN that the index can answer.
+    """
     wanted = _folded(values)
-    return func.lower(column).in_(wanted) if wanted else None
+    if not wanted:
+        return None
+    if column.name not in INDEXED:
+        return _fold_in(column, wanted, conn.dialect.name)
+    stored = list(conn.execute(select(column).distinct().where(_fold_in(column, wanted, conn.dialect.name)))
+                  .scalars())
+    return column.in_(stored) if stored else false()
 
 
-def _contains(column: Any, needle: str) -> ColumnElement[bool]:
-    # icontains escapes % and _ so that user text is matched literally
+def _contains(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
+    """Case-insensitive substring test, with % and _ in the needle matched literally."""
+    if dialect == "sqlite":
+        # SQLite's LIKE ignores ASCII case already; lower() on both sides would only cost time
+        return column.contains(needle, autoescape=True)
     return column.icontains(needle, autoescape=True)
 
 
-def conditions(q: EventQuery) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a query's filters (pagination and order aside)."""
-    out: list[ColumnElement[bool] | None] = []
+def _expensive(q: EventQuery) -> bool:
+    """True when the filters test each event row with substring matches (actor), which no index narrows.
+
+    (Free text is not: its matches come from one scan of the sentences, then one probe per event.)
+    """
+    return bool(q.actor and q.actor.strip())
+
+
+def _broad_dates(conn: Connection, q: EventQuery) -> bool:
+    """True when a substring-filtered query should not walk the date index: its range holds >10% of rows.
+
+    SQLite guesses a range's share of rows blindly; past ~10% a sequential scan beats fetching
+    each row through the index. Counting the range reads the index alone, so asking is cheap.
+    """
+    if conn.dialect.name != "sqlite" or not _expensive(q) or (q.since is None and q.until is None):
+        return False
+    bounds = [events.c.event_date >= q.since] if q.since else []
+    bounds += [events.c.event_date <= q.until] if q.until else []
+    in_range = conn.execute(select(func.count()).select_from(events).where(*bounds)).scalar_one()
+    return in_range > 0.1 * _table_size(conn)
+
+
+def _table_size(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a query's filters (pagination and order aside), cheap ones first.
+
+    ``walk``: the query will read the sort column's index in order (see :func:`live`).
+    """
+    dialect = conn.dialect.name
     c = events.c
+    out: list[ColumnElement[bool] | None] = [*live(walk=walk)]
+    # coalesce(x, NULL) is x, but hides the index from SQLite (see _broad_dates)
+    broad = _broad_dates(conn, q)
+    day = func.coalesce(c.event_date, null()) if broad else c.event_date
+    narrowed = bool(((q.since or q.until) and not broad) or q.event_type or q.admin1 or q.country or q.grade)
     if q.since is not None:
-        out.append(c.event_date >= q.since)
+        out.append(day >= q.since)
     if q.until is not None:
-        out.append(c.event_date <= q.until)
+        out.append(day <= q.until)
+    out.append(_any_case(conn, c.event_type, q.event_type))
+    out.append(_any_case(conn, c.admin1, q.admin1))
+    out.append(_any_case(conn, c.country, q.country))
+    if has_grade():
+        out.append(_any_case(conn, c.grade, q.grade))
+    out.append(_any_case(conn, c.sub_event_type, q.sub_event_type))
     if q.bbox is not None:
         west, south, east, north = q.bbox
         lon = c.longitude.between(west, east) if west <= east else or_(c.longitude >= west, c.longitude <= east)
         out.append(and_(c.latitude.between(south, north), lon))
-    out.append(_in_any_case(c.admin1, q.admin1))
-    out.append(_in_any_case(c.event_type, q.event_type))
-    out.append(_in_any_case(c.sub_event_type, q.sub_event_type))
-    out.append(_in_any_case(c.country, q.country))
-    if q.grade and has_grade():
-        out.append(_in_any_case(c.grade, q.grade))
-    if q.actor and q.actor.strip():
-        needle = q.actor.strip()
-        out.append(or_(*(_contains(col, needle) for col in (c.actor1, c.assoc_actor_1, c.actor2, c.assoc_actor_2))))
     if q.min_fatalities is not None:
         out.append(c.fatalities >= q.min_fatalities)
-    if q.text and q.text.strip():
-        needle = q.text.strip()
-        in_sentences = exists().where(mentions.c.event_id == c.id, _contains(mentions.c.sentence_text, needle))
-        out.append(or_(*(_contains(c[name], needle) for name in TEXT_COLUMNS), in_sentences))
     if q.unlocated is True:
         out.append(or_(c.latitude.is_(None), c.longitude.is_(None)))
     elif q.unlocated is False:
         out.append(and_(c.latitude.is_not(None), c.longitude.is_not(None)))
+    # substring tests last: SQLite evaluates AND terms in order, so cheap filters prune rows first
+    if q.actor and q.actor.strip():
+        needle = q.actor.strip()
+        out.append(or_(*(_contains(col, needle, dialect)
+                         for col in (c.actor1, c.actor2, c.assoc_actor_1, c.assoc_actor_2))))
+    if q.text and q.text.strip():
+        needle = q.text.strip()
+        # the sentences are found in one scan for the whole query, then each event is one probe. Alone,
+        # the matches drive the query (looked up by id); with an indexed filter or an index walk,
+        # "id + 0" leaves the driving to that index and the matches are only probed
+        by_sentence = select(mentions.c.event_id).where(_contains(mentions.c.sentence_text, needle, dialect))
+        if (narrowed or walk) and dialect == "sqlite":
+            out.append(or_(func.upper(c.event_id_cnty) == needle.upper(), (c.id + 0).in_(by_sentence)))
+        else:
+            out.append(or_(c.event_id_cnty == needle.upper(), c.id.in_(by_sentence)))
     return [w for w in out if w is not None]
 
 
-def _order(sort: str) -> list[Any]:
+def _order(sort: str, *, index_order: bool = True) -> list[Any]:
+    """ORDER BY for a sort key, NULLs last both ways, ties by id.
+
+    ``index_order=False`` (SQLite) sorts an expression instead of the bare column: SQLite then
+    filters first and sorts the matches, instead of walking the column's index past rows that
+    the filters reject.
+    """
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key == "grade" and not has_grade():
         key = "event_date"
-    column = events.c.id if key == "id" else events.c[key]
-    # portable "NULLS LAST" in both directions: SQLite sorts NULL first, PostgreSQL last
-    missing = case((column.is_(None), 1), else_=0)
+    tie = events.c.id.desc() if descending else events.c.id.asc()
     if key == "id":
-        return [column.desc() if descending else column]
-    return [missing, column.desc() if descending else column, events.c.id.desc() if descending else events.c.id]
+        return [tie]
+    column = events.c[key] if index_order else func.coalesce(events.c[key], null())
+    # NULLS LAST (SQLite >= 3.30, PostgreSQL): unlike a CASE expression it lets an index give the order
+    return [(column.desc() if descending else column.asc()).nulls_last(), tie]
 
 
 @dataclass
@@ -180,27 +305,72 @@ class EventPage:
 
 def count_events(conn: Connection, q: EventQuery) -> int:
     """How many events match the query's filters."""
-    return int(conn.execute(select(func.count()).select_from(events).where(*conditions(q))).scalar_one())
+    if _unfiltered(q) and live():
+        # all events less the merged ones: two index counts instead of a test of every row
+        merged = select(func.count()).select_from(events).where(events.c.merged_into.is_not(None))
+        return _table_size(conn) - int(conn.execute(merged).scalar_one())
+    if q.text and q.text.strip() and _unfiltered(replace(q, text=None)):
+        # free text alone: count the distinct events of the matching sentences, without reading events
+        needle = q.text.strip()
+        ids = union(select(mentions.c.event_id.label("id")).where(
+                        _contains(mentions.c.sentence_text, needle, conn.dialect.name)),
+                    select(events.c.id).where(events.c.event_id_cnty == needle.upper())).subquery()
+        found = select(func.count()).select_from(ids)
+        if live():
+            found = found.where(ids.c.id.not_in(select(_MERGED.c.id).where(_MERGED.c.merged_into.is_not(None))))
+        return int(conn.execute(found).scalar_one())
+    return int(conn.execute(select(func.count()).select_from(events).where(*conditions(conn, q))).scalar_one())
 
 
-def page_query(q: EventQuery) -> Select:
-    """SELECT of the ids of the query's page, in order."""
-    query = select(events.c.id).where(*conditions(q)).order_by(*_order(q.sort)).offset(q.offset)
+def _unfiltered(q: EventQuery) -> bool:
+    return q == EventQuery(sort=q.sort, offset=q.offset, limit=q.limit)
+
+
+def page_query(conn: Connection, q: EventQuery, *, with_total: bool = False, index_order: bool = True) -> Select:
+    """SELECT of the ids of the query's page, in order (and the total, as ``total``, if asked)."""
+    columns = [events.c.id] + ([func.count().over().label("total")] if with_total else [])
+    where = conditions(conn, q, walk=index_order and conn.dialect.name == "sqlite")
+    query = select(*columns).where(*where).order_by(*_order(q.sort, index_order=index_order)).offset(q.offset)
     return query.limit(q.limit) if q.limit is not None else query
+
+
+def _walk_index(conn: Connection, q: EventQuery, total: int) -> bool:
+    """True when walking the sort column's index in order reads few rows (:data:`WALK_ROWS`) to fill the page.
+
+    Without filters the walk reads the index alone (no row), so any depth of page is cheap.
+    """
+    if conn.dialect.name != "sqlite" or _unfiltered(q):
+        return True  # other databases plan with real statistics
+    size = _table_size(conn)
+    wanted = q.offset + (q.limit if q.limit is not None else size)
+    return total > 0 and wanted * size / total <= WALK_ROWS
 
 
 def search_events(conn: Connection, q: EventQuery, *, with_total: bool = True) -> EventPage:
     """The query's page of events (with their sources) and, unless told not to, the total count.
 
-    Two steps: the ids of the page first (a narrow, index-friendly sort), then the full rows of
-    those ids only, so a deep or wide listing never reads more rows than it returns.
+    The ids of the page come first (a narrow query), then the full rows of those ids only. With an
+    actor filter (every row costly to test) one pass gives page and total (a window count);
+    otherwise the count comes first and decides the plan: walk the sort column's index when
+    matches are common enough to fill the page quickly, else filter first and sort.
     """
-    ids = list(conn.execute(page_query(q)).scalars())
-    total = count_events(conn, q) if with_total else len(ids)
+    total: int | None = None
+    if _expensive(q):
+        rows = conn.execute(page_query(conn, q, with_total=with_total, index_order=False)).all()
+        ids = [r.id for r in rows]
+        if with_total and rows:
+            total = int(rows[0].total)
+    else:
+        total = count_events(conn, q) if with_total else None
+        walk = _walk_index(conn, q, total) if total is not None else True
+        ids = list(conn.execute(page_query(conn, q, index_order=walk)).scalars())
+    if total is None:
+        # no row on this page: a page past the end (or no total asked for)
+        total = count_events(conn, q) if with_total and ids == [] and q.offset else len(ids)
     records: list[EventRecord] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        records.extend(fetch_events(conn, select(events).where(events.c.id.in_(chunk))))
+        records.extend(fetch_events(conn, select(*record_columns()).where(events.c.id.in_(chunk))))
     position = {pk: i for i, pk in enumerate(ids)}
     records.sort(key=lambda r: position[r.id])
     return EventPage(total=total, records=records)
@@ -208,6 +378,8 @@ def search_events(conn: Connection, q: EventQuery, *, with_total: bool = True) -
 
 def record_grade(conn: Connection, records: list[EventRecord]) -> dict[int, str | None]:
     """The grade of each record (by primary key): None for all until the column exists."""
+    if all(hasattr(r, "grade") for r in records):
+        return {r.id: getattr(r, "grade", None) for r in records}
     if not records or not has_grade():
         return {r.id: None for r in records}
     out: dict[int, str | None] = {}
@@ -232,7 +404,7 @@ def daily_counts(conn: Connection, q: EventQuery) -> list[DayCount]:
     """Events and fatalities per day and event type, for the filtered events, by day then type."""
     query = (select(events.c.event_date, events.c.event_type, func.count().label("n"),
                     func.coalesce(func.sum(events.c.fatalities), 0).label("dead"))
-             .where(*conditions(q)).group_by(events.c.event_date, events.c.event_type))
+             .where(*conditions(conn, q)).group_by(events.c.event_date, events.c.event_type))
     rows = [DayCount(r.event_date, r.event_type, int(r.n), int(r.dead)) for r in conn.execute(query)]
     rows.sort(key=lambda d: (d.day is None, d.day or date.min, d.event_type))
     return rows
@@ -244,13 +416,13 @@ def facets(conn: Connection) -> dict[str, Any]:
     names = ["event_type", "sub_event_type", "admin1", "country"] + (["grade"] if has_grade() else [])
     for name in names:
         column = events.c[name]
-        rows = conn.execute(select(column, func.count()).where(column.is_not(None), column != "")
+        rows = conn.execute(select(column, func.count()).where(column.is_not(None), column != "", *live())
                             .group_by(column).order_by(func.count().desc(), column))
         out[name] = [{"value": value, "count": int(n)} for value, n in rows]
     if not has_grade():
         out["grade"] = []
     first, last, total = conn.execute(select(func.min(events.c.event_date), func.max(events.c.event_date),
-                                             func.count()).select_from(events)).one()
+                                             func.count()).select_from(events).where(*live())).one()
     out.update({"date_min": first, "date_max": last, "total": int(total)})
     return out
 

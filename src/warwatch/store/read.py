@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.engine import Connection, Row
 
+from warwatch.fuse.summary import normal_grade, source_key
 from warwatch.models import Evidence, Place, Toponym
 from warwatch.store import acled
 from warwatch.store.records import ArticleInfo, ClaimRecord, EventDetail, EventRecord, MentionRecord
@@ -19,7 +20,9 @@ from warwatch.store.schema import articles, claims, events, mentions
 CHUNK = 500
 
 ARTICLE_COLUMNS = (articles.c.id, articles.c.title, articles.c.outlet, articles.c.url,
-                   articles.c.published, articles.c.path, articles.c.doc_id)
+                   articles.c.published, articles.c.path, articles.c.doc_id, articles.c.copy_of,
+                   articles.c.root_id)
+_root = articles.alias("root_article")
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -32,9 +35,13 @@ def _loads(text: str | None) -> Any:
 
 
 def event_query(*, since: date | None = None, until: date | None = None, event_type: str | None = None,
-                where: str | None = None, unlocated: bool | None = None, limit: int | None = None) -> Select:
-    """SELECT of the events rows matching the filters, by date (undated last) then id."""
-    query = select(events)
+                where: str | None = None, unlocated: bool | None = None, limit: int | None = None,
+                grade: str | None = None) -> Select:
+    """SELECT of the (live, not fused-away) events rows matching the filters, by date (undated
+    last) then id. ``grade`` is single_source, corroborated or contested (any case, - or space)."""
+    query = select(events).where(events.c.merged_into.is_(None))
+    if grade:
+        query = query.where(events.c.grade == normal_grade(grade))
     if since is not None:
         query = query.where(events.c.event_date >= since)
     if until is not None:
@@ -64,29 +71,50 @@ def event_query(*, since: date | None = None, until: date | None = None, event_t
     return query
 
 
-def _sources(conn: Connection, event_pks: list[int]) -> dict[int, list[ArticleInfo]]:
-    """The distinct source articles of each event, in the order they were stored."""
-    out: dict[int, list[ArticleInfo]] = {pk: [] for pk in event_pks}
+def article_order(info: ArticleInfo) -> tuple:
+    """Sources in a fixed order whatever the order of storing: originals first, earliest first."""
+    return (info.is_copy, info.published is None, info.published or date.max, info.source, info.id)
+
+
+def _sources(conn: Connection, event_pks: list[int]) -> dict[int, list[tuple[ArticleInfo, str]]]:
+    """The distinct source articles of each event with the independent source each counts as."""
+    out: dict[int, list[tuple[ArticleInfo, str]]] = {pk: [] for pk in event_pks}
     for chunk in _chunks(event_pks):
         rows = conn.execute(
-            select(mentions.c.event_id, *ARTICLE_COLUMNS).distinct()
+            select(mentions.c.event_id, *ARTICLE_COLUMNS, _root.c.id.label("r_id"), _root.c.outlet.label("r_outlet"),
+                   _root.c.url.label("r_url")).distinct()
             .join(articles, articles.c.id == mentions.c.article_id)
-            .where(mentions.c.event_id.in_(chunk))
-            .order_by(mentions.c.event_id, articles.c.id))
+            .join(_root, _root.c.id == func.coalesce(articles.c.root_id, articles.c.id))
+            .where(mentions.c.event_id.in_(chunk)))
         for row in rows:
-            out[row.event_id].append(_article(row))
+            out[row.event_id].append((_article(row), source_key(row.r_outlet, row.r_url, row.r_id)))
+    for found in out.values():
+        found.sort(key=lambda ak: article_order(ak[0]))
     return out
 
 
-def _article(row: Row) -> ArticleInfo:
-    return ArticleInfo(id=row.id, title=row.title or "", outlet=row.outlet, url=row.url,
-                       published=row.published, path=row.path, doc_id=row.doc_id)
+def independent(found: list[tuple[ArticleInfo, str]]) -> list[str]:
+    """One name per independent source: the outlet of its first article (originals come first)."""
+    names: dict[str, str] = {}
+    for info, key in found:
+        names.setdefault(key, info.source)
+    return list(dict.fromkeys(names.values()))
+
+
+def _article(row: Row, prefix: str = "") -> ArticleInfo:
+    def get(name: str) -> Any:
+        return getattr(row, prefix + name)
+
+    return ArticleInfo(id=get("id"), title=get("title") or "", outlet=get("outlet"), url=get("url"),
+                       published=get("published"), path=get("path"), doc_id=get("doc_id"),
+                       copy_of=get("copy_of"), root_id=get("root_id"))
 
 
 def _event_fields(row: Row) -> dict:
     values = dict(row._mapping)
     values["runner_up"] = _loads(values["runner_up"])
     values["event_id_cnty"] = values["event_id_cnty"] or f"XXX{values['id']}"
+    values["flags"] = _loads(values["flags"]) or []
     for flag in ("civilian_targeting", "ambiguous", "actor_attributed"):
         values[flag] = bool(values[flag])
     return values
@@ -98,8 +126,11 @@ def fetch_events(conn: Connection, query: Select) -> list[EventRecord]:
     sources = _sources(conn, [r.id for r in rows])
     out = []
     for row in rows:
-        names = [a.source for a in sources[row.id]]
-        out.append(EventRecord(**_event_fields(row), sources=names, n_sources=len(names)))
+        found = sources[row.id]
+        names = independent(found)
+        copied = list(dict.fromkeys(info.source for info, _ in found if info.is_copy))
+        out.append(EventRecord(**_event_fields(row), sources=names, n_sources=len(names), copies=copied,
+                               n_articles=len(found)))
     return out
 
 
@@ -121,6 +152,7 @@ def _mention(row: Row, article: ArticleInfo) -> MentionRecord:
         fatalities_text=row.fatalities_text, injuries=row.injuries, injuries_text=row.injuries_text,
         civilian_targeting=bool(row.civilian_targeting), claimant=row.claimant,
         confidence=row.confidence, denials=[Evidence(**d) for d in _loads(row.denials) or []],
+        report_id=getattr(row, "report_id", None),
     )
 
 
@@ -136,9 +168,7 @@ def fetch_details(conn: Connection, records: list[EventRecord]) -> list[EventDet
             .where(mentions.c.event_id.in_(chunk))
             .order_by(mentions.c.article_id, mentions.c.sentence_start, mentions.c.id))
         for row in rows:
-            info = ArticleInfo(id=row.a_id, title=row.a_title or "", outlet=row.a_outlet, url=row.a_url,
-                               published=row.a_published, path=row.a_path, doc_id=row.a_doc_id)
-            record = _mention(row, info)
+            record = _mention(row, _article(row, "a_"))
             by_event[row.event_id].append(record)
             by_mention[record.id] = record
     for chunk in _chunks(list(by_mention)):
@@ -149,10 +179,12 @@ def fetch_details(conn: Connection, records: list[EventRecord]) -> list[EventDet
                 sentence_start=row.sentence_start, sentence_end=row.sentence_end))
     out = []
     for record in records:
-        found = by_event[record.id]
         seen: dict[int, ArticleInfo] = {}
-        for m in found:
+        for m in by_event[record.id]:
             seen.setdefault(m.article.id, m.article)
+        ordered = sorted(seen.values(), key=article_order)
+        rank = {a.id: i for i, a in enumerate(ordered)}
+        found = sorted(by_event[record.id], key=lambda m: (rank[m.article.id], m.sentence.start, m.id))
         fields = {k: getattr(record, k) for k in EventRecord.__dataclass_fields__}
-        out.append(EventDetail(**fields, mentions=found, articles=list(seen.values())))
+        out.append(EventDetail(**fields, mentions=found, articles=ordered))
     return out

@@ -30,6 +30,13 @@ class ArticleInfo:
     published: date | None
     path: str | None
     doc_id: str | None
+    #: the article this one copies (None: an original), and the original at the end of the chain
+    copy_of: int | None = None
+    root_id: int | None = None
+
+    @property
+    def is_copy(self) -> bool:
+        return self.copy_of is not None
 
     @property
     def source(self) -> str:
@@ -97,9 +104,26 @@ class EventRecord:
     notes: str | None
     created_at: datetime
     updated_at: datetime
-    #: outlet (else doc_id) of each distinct source article, in the order they were stored
+    #: single_source, corroborated or contested (see docs/fusion.md)
+    grade: str | None = None
+    #: independent sources: copies count as their original, one outlet counts once
+    n_independent: int | None = None
+    #: why the event is contested or its figures disputed: competing_claims, denial,
+    #: conflicting_fatalities, conflicting_injuries
+    flags: list[str] = field(default_factory=list)
+    #: UCDP-style estimates over the sources' figures (``fatalities`` is ``fatalities_low``)
+    fatalities_low: int | None = None
+    fatalities_best: int | None = None
+    fatalities_high: int | None = None
+    #: set on an event fused into another one (such events are not listed)
+    merged_into: int | None = None
+    #: the independent sources (outlet, else document id), earliest first
     sources: list[str] = field(default_factory=list)
     n_sources: int = 0
+    #: the articles that copy another one (not independent sources)
+    copies: list[str] = field(default_factory=list)
+    #: every article behind the event, copies included
+    n_articles: int = 0
 
     @property
     def event_id(self) -> str:
@@ -143,6 +167,8 @@ class MentionRecord:
     confidence: float
     denials: list[Evidence] = field(default_factory=list)
     claims: list[ClaimRecord] = field(default_factory=list)
+    #: the in-article group (report) the mention belongs to
+    report_id: int | None = None
 
     def to_mention(self) -> Mention:
         """The :class:`Mention` this record was stored from (for re-fusing stored mentions)."""
@@ -164,8 +190,17 @@ class EventDetail(EventRecord):
     """An event with everything behind it: mentions (with claims and denials) and source articles."""
 
     mentions: list[MentionRecord] = field(default_factory=list)
-    #: the distinct source articles, in the order they were stored
+    #: the distinct source articles, earliest published first (copies included)
     articles: list[ArticleInfo] = field(default_factory=list)
+
+    @property
+    def by_source(self) -> list[tuple[ArticleInfo, list[MentionRecord]]]:
+        """The mentions grouped by article, originals before copies, in the order of ``articles``."""
+        grouped: dict[int, list[MentionRecord]] = {}
+        for m in self.mentions:
+            grouped.setdefault(m.article.id, []).append(m)
+        ordered = sorted(self.articles, key=lambda a: a.is_copy)
+        return [(a, grouped.get(a.id, [])) for a in ordered]
 
     @property
     def claims(self) -> list[ClaimRecord]:
@@ -176,3 +211,18 @@ class EventDetail(EventRecord):
     def evidence(self) -> list[tuple[ArticleInfo, Evidence]]:
         """Every evidence sentence, with the article it is in."""
         return [(m.article, m.sentence) for m in self.mentions]
+
+
+@dataclass
+class CopyRecord:
+    """An article that copies another one (a reprint, a light edit or a spun rewrite)."""
+
+    copy: ArticleInfo
+    #: the article it copies, and the original at the end of that chain
+    original: ArticleInfo
+    root: ArticleInfo
+    #: sentences of the shorter of the two found in the other, of how many compared
+    shared: int
+    of: int
+    #: "exact" (the same text, perhaps under another headline) or "near"
+    kind: str

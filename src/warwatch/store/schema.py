@@ -6,13 +6,22 @@ changes the database, this module changes what the code reads and writes.
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, Text
 
-from warwatch.store.migrations import tables_v1, versions_table
+from warwatch.store.migrations import FUSION_COLUMNS, tables_v3, versions_table
 
-metadata: MetaData = tables_v1()
+_TYPES = {"INTEGER": Integer, "BOOLEAN": Boolean, "TEXT": Text, "VARCHAR(20)": lambda: String(20)}
+
+metadata: MetaData = tables_v3()
 versions: Table = versions_table(metadata)
+for _table, _column, _kind in FUSION_COLUMNS:  # migration 3
+    metadata.tables[_table].append_column(Column(_column, _TYPES[_kind]()))
+
 articles: Table = metadata.tables["articles"]
 events: Table = metadata.tables["events"]
 mentions: Table = metadata.tables["mentions"]
 claims: Table = metadata.tables["claims"]
+reports: Table = metadata.tables["reports"]
+article_links: Table = metadata.tables["article_links"]
+article_bands: Table = metadata.tables["article_bands"]
+article_reprints: Table = metadata.tables["article_reprints"]

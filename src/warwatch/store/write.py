@@ -1,4 +1,4 @@
-"""Writing one article: its row, its events (grouped in-article), its mentions and their claims.
+"""Writing one article: its row, its reports (grouped in-article), its mentions and claims, fused.
 
 Everything here runs on a connection inside the caller's transaction: an error anywhere (a
 value that cannot be serialised, a constraint) rolls the whole article back.
@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from warwatch.fuse.group import group_mentions, summarise
+from warwatch.fuse.group import group_mentions
 from warwatch.models import Article, Mention
-from warwatch.store import acled
+from warwatch.store import copies, fusion
+from warwatch.store.fusion import report_values
 from warwatch.store.records import AddResult
-from warwatch.store.schema import articles, claims, events, mentions
+from warwatch.store.schema import articles, claims, events, mentions, reports
+from warwatch.store.summaries import summarise_events
 
-
-def now() -> datetime:
-    """UTC now, without tzinfo (SQLite has no time zones; every stored time is UTC)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+now = fusion.now
 
 
 def dumps(value: Any) -> str:
@@ -39,19 +37,6 @@ def insert_article(conn: Connection, article: Article, content_hash: str) -> int
         ingested_at=now(),
     ))
     return int(result.inserted_primary_key[0])
-
-
-def insert_event(conn: Connection, fields: dict) -> tuple[int, str]:
-    """Insert one event row from :func:`summarise`'s fields; return its id and event_id_cnty."""
-    stamp = now()
-    values = dict(fields)
-    values["runner_up"] = None if fields.get("runner_up") is None else dumps(fields["runner_up"])
-    result = conn.execute(insert(events).values(**values, created_at=stamp, updated_at=stamp))
-    pk = int(result.inserted_primary_key[0])
-    # the id needs the primary key, so it is set in the same transaction right after the insert
-    event_id = f"{acled.iso3(fields.get('country'))}{pk}"
-    conn.execute(update(events).where(events.c.id == pk).values(event_id_cnty=event_id))
-    return pk, event_id
 
 
 def claim_rows(m: Mention) -> list[dict]:
@@ -100,23 +85,44 @@ def mention_values(m: Mention, ordinal: int) -> dict:
 
 
 def write_article(conn: Connection, article: Article, content_hash: str, found: list[Mention]) -> AddResult:
-    """Store an article that is not stored yet, with its mentions grouped into new events.
+    """Store an article that is not stored yet, and fuse it with what is stored.
 
-    The seam for fusion across articles: today every group becomes a new event; a fuser can
-    later attach a group to an existing event instead.
+    Its mentions are grouped in-article into reports; the article is fingerprinted and linked to
+    the articles it copies or that copy it; then the components of the event graph that its
+    reports (and the reports of articles whose copy status changed) belong to are re-clustered,
+    and the mentions are written into the events they fall in.
     """
     article_id = insert_article(conn, article, content_hash)
     ordinals = {id(m): i for i, m in enumerate(found)}
-    event_ids: list[str] = []
-    for group in group_mentions(found):
-        event_pk, event_id = insert_event(conn, summarise(group))
-        event_ids.append(event_id)
+    groups = group_mentions(found)
+    report_ids = []
+    for k, group in enumerate(groups):
+        result = conn.execute(insert(reports).values(article_id=article_id, ordinal=k, **report_values(group)))
+        report_ids.append(int(result.inserted_primary_key[0]))
+    linked = copies.sign(conn, article_id, article.text)
+    affected = set(report_ids)
+    for other in copies.relink(conn, {article_id} | linked) | {article_id}:
+        affected |= copies.align(conn, other)
+    touched = fusion.refuse(conn, affected)
+    event_of = {row.id: row.event_id for row in conn.execute(
+        select(reports.c.id, reports.c.event_id).where(reports.c.article_id == article_id))}
+    for group, report_id in zip(groups, report_ids, strict=True):
+        event_pk = event_of[report_id]
         for m in group:
             values = mention_values(m, ordinals[id(m)])
-            result = conn.execute(insert(mentions).values(**values, article_id=article_id, event_id=event_pk))
+            result = conn.execute(insert(mentions).values(**values, article_id=article_id, event_id=event_pk,
+                                                          report_id=report_id))
             mention_id = int(result.inserted_primary_key[0])
             rows = claim_rows(m)
             if rows:
                 conn.execute(insert(claims), [dict(r, mention_id=mention_id, event_id=event_pk,
                                                    article_id=article_id) for r in rows])
+    summarise_events(conn, touched)
+    names = {row.id: row.event_id_cnty for row in conn.execute(
+        select(events.c.id, events.c.event_id_cnty).where(events.c.id.in_(sorted(set(event_of.values())))))}
+    event_ids: list[str] = []
+    for report_id in report_ids:
+        name = names[event_of[report_id]]
+        if name not in event_ids:
+            event_ids.append(name)
     return AddResult(article_id=article_id, created=True, events=event_ids)
