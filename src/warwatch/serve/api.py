@@ -40,9 +40,11 @@ from warwatch.store.query import (
     daily_counts,
     facets,
     fetch_article,
+    fetch_event,
     has_grade,
     parse_bbox,
     record_grade,
+    resolve_event,
     search_events,
 )
 
@@ -123,8 +125,10 @@ def event_out(r: EventRecord, grade: str | None) -> dict[str, Any]:
         "latitude": r.latitude if r.located else None, "longitude": r.longitude if r.located else None,
         "geo_precision": r.geo_precision, "place_text": r.place_text, "fatalities": r.fatalities,
         "injuries": r.injuries, "weapon": r.weapon, "target": r.target, "actor_attributed": r.actor_attributed,
-        "confidence": r.confidence, "grade": grade, "n_sources": r.n_sources, "sources": list(r.sources),
-        "notes": r.notes,
+        "confidence": r.confidence, "grade": grade, "flags": list(getattr(r, "flags", None) or []),
+        "fatalities_low": getattr(r, "fatalities_low", None), "fatalities_high": getattr(r, "fatalities_high", None),
+        "n_sources": r.n_sources, "n_articles": getattr(r, "n_articles", None), "sources": list(r.sources),
+        "copies": list(getattr(r, "copies", None) or []), "notes": r.notes,
     }
 
 
@@ -175,24 +179,29 @@ def events_geojson(filters: Filters, store: StoreDep, sort: Sort = "event_date",
 
 def get_event(event_id: Annotated[str, PathParam(max_length=64)], store: StoreDep) -> dict[str, Any]:
     """One event with its sources, each source's figures and claims, and the sentences behind them."""
-    detail = store.event(event_id)
-    if detail is None:
-        raise HTTPException(404, f"no event with id {event_id!r}")
     with store.engine.connect() as conn:
+        detail = fetch_event(conn, event_id)
+        if detail is None:
+            raise HTTPException(404, f"no event with id {event_id!r}")
         grade = record_grade(conn, [detail])[detail.id]
     full = event_json(detail)
     out = event_out(detail, grade)
     out.update({
         "fatality_estimates": full["fatalities"],
-        "articles": [{k: a[k] for k in ("id", "source", "title", "outlet", "url", "published", "doc_id")}
-                     for a in full["sources"]],
+        "articles": [{k: a.get(k) for k in ("id", "source", "title", "outlet", "url", "published", "doc_id",
+                                            "copy_of")} for a in full["sources"]],
         "evidence": full["evidence"], "denials": full["denials"], "claims": full["claims"],
         "gazetteer_id": detail.gazetteer_id, "ambiguous": detail.ambiguous, "runner_up": detail.runner_up,
         "acled": {k: full[k] for k in ("event_id_cnty", "disorder_type", "inter1", "inter2", "interaction", "iso",
                                        "region", "source", "timestamp")},
-        "created_at": detail.created_at, "updated_at": detail.updated_at,
+        "created_at": _utc(detail.created_at), "updated_at": _utc(detail.updated_at),
     })
     return out
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time (naive, UTC) as an aware one, so that JSON carries its offset (RFC 3339)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def get_article(article_id: Annotated[int, PathParam(ge=1, le=2**62)], store: StoreDep) -> dict[str, Any]:
@@ -203,7 +212,7 @@ def get_article(article_id: Annotated[int, PathParam(ge=1, le=2**62)], store: St
         raise HTTPException(404, f"no article with id {article_id}")
     info = found.info
     return {"id": info.id, "source": info.source, "title": info.title, "outlet": info.outlet, "url": info.url,
-            "published": info.published, "doc_id": info.doc_id, "ingested_at": found.ingested_at,
+            "published": info.published, "doc_id": info.doc_id, "ingested_at": _utc(found.ingested_at),
             "text": found.text, "mentions": [vars(x) for x in found.mentions],
             "events": list(dict.fromkeys(x.event_id for x in found.mentions))}
 
@@ -301,8 +310,11 @@ def _install_pages(app: FastAPI) -> None:
     @app.get("/events/{event_id}", include_in_schema=False, response_model=None)
     def event_page(event_id: str, request: Request) -> Response:
         # the id is only ever compared in SQL, never echoed into the page
-        if len(event_id) > 64 or request.app.state.store.event(event_id) is None:
+        if len(event_id) > 64:
             return not_found("event")
+        with request.app.state.store.engine.connect() as conn:
+            if resolve_event(conn, event_id) is None:
+                return not_found("event")
         return page("event.html")
 
     @app.get("/articles/{article_id}", include_in_schema=False, response_model=None)
@@ -382,7 +394,8 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
     lock = threading.Lock()
     state: dict[str, Any] = {"pipeline": pipeline}
 
-    def authorised(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    # a default, not Annotated[...]: the annotation is a string here and could not see the local ``bearer``
+    def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:  # noqa: B008
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HTTPException(401, "this endpoint needs Authorization: Bearer <token>",
                                 headers={"WWW-Authenticate": "Bearer"})

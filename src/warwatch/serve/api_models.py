@@ -44,9 +44,14 @@ class EventOut(BaseModel):
     target: str | None
     actor_attributed: bool = Field(description="the perpetrator is only believed or suspected")
     confidence: float
-    grade: str | None = Field(description="corroboration grade, once events are fused across sources")
-    n_sources: int
+    grade: str | None = Field(description="corroboration grade (single_source, corroborated, contested)")
+    flags: list[str] = Field(default_factory=list, description="why the event is contested or disputed")
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    n_sources: int = Field(description="independent sources (a copy counts as its original)")
+    n_articles: int | None = Field(None, description="every article behind the event, copies included")
     sources: list[str]
+    copies: list[str] = Field(default_factory=list, description="articles that copy another one")
     notes: str | None
 
 
@@ -89,6 +94,7 @@ class ArticleRef(BaseModel):
     url: str | None
     published: date | None
     doc_id: str | None
+    copy_of: int | None = Field(None, description="the article this one copies (not an independent source)")
 
 
 class Sentence(BaseModel):

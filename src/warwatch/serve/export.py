@@ -1,5 +1,9 @@
 """Exports of the event table: ACLED-style CSV, JSON with everything behind each row, GeoJSON.
 
+The ACLED ``source`` column names the independent sources only (a copy counts as its original);
+the JSON lists every article, each source's claims side by side (``by_source``), the grade, the
+flags and the UCDP-style fatality estimates; ``export_timeline`` writes the day-by-day grouping.
+
 Each function writes to an open text stream and returns the number of events written. Events
 come in ACLED's order: by event_date (undated last), then by event id.
 """
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from warwatch.store import EventDetail, EventRecord, Store, acled
@@ -95,26 +99,57 @@ def _article(detail: EventDetail, article_id: int) -> dict[str, Any]:
     info = next(a for a in detail.articles if a.id == article_id)
     return {"id": info.id, "source": info.source, "title": info.title, "outlet": info.outlet, "url": info.url,
             "published": info.published.isoformat() if info.published else None, "path": info.path,
-            "doc_id": info.doc_id}
+            "doc_id": info.doc_id, "copy_of": info.copy_of, "independent": not info.is_copy}
 
 
-def fatality_estimates(detail: EventDetail) -> dict[str, Any]:
-    """UCDP-style estimates: each source's figure (its highest), low, best and high."""
+def _figures(detail: EventDetail, field: str) -> list[dict[str, Any]]:
+    """Each article's figure for ``field`` (its highest), with the sentence it rests on."""
     per_source: dict[int, dict[str, Any]] = {}
     for m in detail.mentions:
         for c in m.claims:
-            if c.field != "fatalities" or c.value is None:
+            if c.field != field or c.value is None:
                 continue
             figure = int(c.value)
             seen = per_source.get(c.article_id)
             if seen is None or figure > seen["figure"]:
-                per_source[c.article_id] = {"figure": figure, "source": m.article.source,
-                                            "article_id": c.article_id, "claimant": c.claimant,
-                                            "quote": c.quote}
-    reported = list(per_source.values())
+                per_source[c.article_id] = {
+                    "figure": figure, "source": m.article.source, "article_id": c.article_id,
+                    "claimant": c.claimant, "quote": c.quote, "copy_of": m.article.copy_of,
+                    "sentence": m.sentence.text, "start": c.sentence_start, "end": c.sentence_end}
+    return list(per_source.values())
+
+
+def fatality_estimates(detail: EventDetail) -> dict[str, Any]:
+    """UCDP-style estimates: each source's figure (its highest, with its sentence), low, best and high.
+
+    Fused events carry the estimates fusion made (docs/fusion.md); ``fatalities`` is the low one.
+    """
+    reported = _figures(detail, "fatalities")
     figures = [r["figure"] for r in reported]
+    if detail.fatalities_low is not None or detail.grade is not None:
+        return {"reported": reported, "low": detail.fatalities_low, "best": detail.fatalities_best,
+                "high": detail.fatalities_high}
     return {"reported": reported, "low": min(figures) if figures else None,
             "best": detail.fatalities, "high": max(figures) if figures else None}
+
+
+def source_claims(detail: EventDetail) -> list[dict[str, Any]]:
+    """Every source's claims side by side: per article, what it says of each field and where."""
+    out = []
+    for info, found in detail.by_source:
+        claims: dict[str, list[dict[str, Any]]] = {}
+        for m in found:
+            for c in m.claims:
+                claims.setdefault(c.field, []).append({
+                    "value": c.value, "quote": c.quote, "claimant": c.claimant, "attributed": c.attributed,
+                    "sentence": m.sentence.text, "start": c.sentence_start, "end": c.sentence_end})
+        out.append({"article_id": info.id, "source": info.source, "copy_of": info.copy_of,
+                    "independent": not info.is_copy,
+                    "published": info.published.isoformat() if info.published else None,
+                    "denials": [{"text": d.text, "start": d.start, "end": d.end}
+                                for d in {(d.start, d.end): d for m in found for d in m.denials}.values()],
+                    "claims": claims})
+    return out
 
 
 def event_json(detail: EventDetail) -> dict[str, Any]:
@@ -122,6 +157,13 @@ def event_json(detail: EventDetail) -> dict[str, Any]:
     item = acled_fields(detail)
     item["sources"] = [_article(detail, a.id) for a in detail.articles]
     item["n_sources"] = detail.n_sources
+    item["independent_sources"] = list(detail.sources)
+    item["copies"] = list(detail.copies)
+    item["n_articles"] = detail.n_articles
+    item["grade"] = detail.grade
+    item["flags"] = list(detail.flags)
+    item["day"] = detail.event_date.isoformat() if detail.event_date else None
+    item["by_source"] = source_claims(detail)
     item["civilian_targeting"] = detail.civilian_targeting
     item["country_code"] = detail.country
     item["fatalities"] = fatality_estimates(detail)
@@ -138,6 +180,7 @@ def event_json(detail: EventDetail) -> dict[str, Any]:
     texts = {(m.article.id, m.sentence.start): m.sentence.text for m in detail.mentions}
     item.update({
         "injuries": detail.injuries,
+        "injuries_reported": _figures(detail, "injuries"),
         "weapon": detail.weapon,
         "target": detail.target,
         "actor_attributed": detail.actor_attributed,
@@ -171,7 +214,7 @@ def export_json(store: Store, out: TextIO, *, records: list[EventRecord] | None 
 GEOJSON_PROPERTIES = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
                       "actor1", "actor2", "location", "admin1", "admin2", "geo_precision", "fatalities",
                       "injuries", "weapon", "target", "civilian_targeting", "actor_attributed", "confidence",
-                      "n_sources", "sources", "notes")
+                      "n_sources", "sources", "grade", "notes")
 
 
 def export_geojson(store: Store, out: TextIO, *, records: list[EventRecord] | None = None) -> int:
@@ -200,3 +243,14 @@ def export_geojson(store: Store, out: TextIO, *, records: list[EventRecord] | No
     json.dump(collection, out, ensure_ascii=False, indent=1)
     out.write("\n")
     return len(features)
+
+
+def export_timeline(store: Store, out: TextIO, *, where: str | None = None, since: date | None = None,
+                    until: date | None = None, grade: str | None = None) -> int:
+    """Write the day-by-day timeline (see :mod:`warwatch.serve.timeline`) as JSON; return days written."""
+    from warwatch.serve.timeline import timeline, timeline_json
+
+    days = timeline_json(timeline(store, where=where, since=since, until=until, grade=grade))
+    json.dump(days, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    return len(days)
