@@ -215,3 +215,30 @@ def test_protests_are_sub_typed(pipeline):
     found = mentions(pipeline, "Police fired tear gas to disperse hundreds of protesters in the city of Sweida on "
                                "Sunday.", "2023-08-28")
     assert [(m.event_type, m.sub_event_type) for m in found] == [("Protests", "Protest with intervention")]
+
+
+def test_rejecting_a_ceasefire_call_is_not_a_denial_and_its_subject_is_not_the_attacker(pipeline):
+    # Al Jazeera, 8 September 2018: the actor comes from the lede, not from "Russia rejected ..."
+    text = (
+        "Syrian government forces backed by their Russian allies have stepped up their bombardment of "
+        "rebel-held territories in northwest Syria, killing at least six civilians.\n\n"
+        "The air raids and shelling on Saturday came a day after Russia rejected a Turkish call for a "
+        "ceasefire in Syria’s Idlib province, where a major government assault aimed at recapturing the "
+        "last rebel stronghold in the country is seemingly imminent.\n\n"
+        "One hospital in the village of Hass in southern Idlib was destroyed by a barrel bomb dropped "
+        "from a helicopter."
+    )
+    found = mentions(pipeline, text, "2018-09-08")
+    assert places(found) == ["Hass"]
+    assert found[0].actor1 == "Military Forces of Syria (2000-)"
+    assert found[0].denials == []
+
+
+def test_a_denial_is_what_the_verb_denies(pipeline):
+    text = (
+        "Russian jets struck the town of Ariha in Idlib on Monday, killing four people, activists said.\n\n"
+        "Moscow denied conducting the strikes."
+    )
+    found = mentions(pipeline, text, "2019-05-07")
+    assert places(found) == ["Ariha"]
+    assert [d.text for d in found[0].denials] == ["Moscow denied conducting the strikes."]

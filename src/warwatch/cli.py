@@ -26,7 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="News reports about armed conflict in, an ACLED-style event table out.",
 )
-out = Console()
+# piped or in CI there is no terminal width to read: 160 columns keep a row of the table on a line
+out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
 err = Console(stderr=True, soft_wrap=True)  # one line per message, never wrapped
 
 DbOption = Annotated[
@@ -121,6 +122,10 @@ def events(
     unlocated: Annotated[
         bool, typer.Option("--unlocated", help="Only events whose place could not be located.")
     ] = False,
+    grade: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="single_source, corroborated or contested."),
+    ] = None,
     limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,  # noqa: UP045
 ) -> None:
     """List stored events as a table."""
@@ -135,8 +140,63 @@ def events(
             where=where,
             unlocated=True if unlocated else None,
             limit=limit,
+            grade=grade,
         )
     out.print(events_table(rows))
+
+
+@app.command()
+def timeline(
+    db: DbOption = None,
+    where: Annotated[Optional[str], typer.Option(help="Part of the place, province, district or country name.")] = None,  # noqa: UP045
+    since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,  # noqa: UP045
+    until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,  # noqa: UP045
+    grade: Annotated[Optional[str], typer.Option(help="single_source, corroborated or contested.")] = None,  # noqa: UP045
+    as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+) -> None:
+    """What happened, day by day, with the number of independent sources per event."""
+    import json
+
+    from warwatch.serve.timeline import timeline as build, timeline_json, timeline_renderable
+
+    store = _open(db)
+    with store:
+        days = build(store, where=where, since=_date(since, "--since"), until=_date(until, "--until"), grade=grade)
+    if as_json:
+        sys.stdout.write(json.dumps(timeline_json(days), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(timeline_renderable(days))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    tiles: Annotated[
+        str, typer.Option(help="Leaflet tile URL template, or 'none' to draw only the bundled boundaries.")
+    ] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    allow_ingest: Annotated[
+        bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest (needs --token or $WARWATCH_TOKEN).")
+    ] = False,
+    token: Annotated[Optional[str], typer.Option(help="Bearer token for ingest requests.")] = None,  # noqa: UP045
+) -> None:
+    """Serve the dashboard and the REST API (read-only unless --allow-ingest)."""
+    import uvicorn
+
+    from warwatch.serve.api import create_app
+
+    token = token or os.environ.get("WARWATCH_TOKEN")
+    if allow_ingest and not token:
+        raise InputError("--allow-ingest needs --token (or $WARWATCH_TOKEN): ingest requests must carry it")
+    if not allow_ingest and not db_path(db).exists():
+        raise InputError(f"no database at {db_path(db)} (run 'warwatch ingest' first, or give --db)")
+    web = create_app(db_path(db), allow_ingest=allow_ingest, token=token, tiles=tiles)
+    err.print(f"warwatch on http://{host}:{port}/ (API docs at /docs) over {db_path(db)}", highlight=False)
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+    except OSError as error:
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 @app.command()
@@ -176,7 +236,7 @@ def demo(db: DbOption = None) -> None:
     samples = resources.files("warwatch").joinpath("samples")
     with resources.as_file(samples) as folder:
         ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None)
-    events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, limit=None)
+    events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, grade=None, limit=None)
 
 
 def _open(db: Path | None):  # type: ignore[no-untyped-def]

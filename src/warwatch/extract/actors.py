@@ -18,7 +18,9 @@ from warwatch.extract.lexicon import load, phrase_regex
 
 _NOT_AN_ACTOR = re.compile(
     r"[-‐](held|controlled|run|dominated|backed|led|linked|affiliated|aligned|majority|based|style)\b|"
-    r"\s+(officials?|sources?|commanders?|spokesm[ae]n|spokeswoman|representatives?|leaders?|activists?|media)\b",
+    r"\s+(officials?|sources?|commanders?|spokesm[ae]n|spokeswoman|representatives?|leaders?|activists?|media)\b|"
+    # "the last rebel stronghold", "rebel territory": where they are, not what they did
+    r"\s+(strongholds?|enclaves?|territory|territories|bastions?|heartland)\b",
     re.I,
 )
 

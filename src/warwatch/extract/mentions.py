@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from warwatch.extract.actors import ActorRef, find_actors, military
 from warwatch.extract.dates import DateRef, find_dates
@@ -276,12 +276,22 @@ def _pronoun_subject(trigger: Trigger) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
 
 
+def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> bool:
+    """The actor is the subject of a verb with no attack under it ("the raids came a day after
+    Russia rejected a call for a ceasefire"): it did that, not the attack."""
+    for t in s.span:
+        if actor.start <= t.idx < actor.end and t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ == "VERB":
+            verb = t.head
+            return bool(heads) and verb not in heads and not any(h in verb.subtree for h in heads)
+    return False
+
+
 def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
     """Perpetrators named in the sentence, most likely first."""
-    parties = [a for a in s.actors if a.kind in ("state", "rebel")]
+    heads = [t.token for t in triggers]
+    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)]
     if not parties:
         return []
-    heads = [t.token for t in triggers]
 
     def rank(actor: ActorRef) -> tuple[int, int]:
         doc = s.span.doc

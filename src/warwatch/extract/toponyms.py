@@ -193,6 +193,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     spans: list[tuple[int, int, str]] = []
     for m in NAME.finditer(text):
         name = _trim(re.sub(r"(?:'s|’s)$", "", m.group(0)))
+        owner = re.match(r"^(.+?)(?:'s|’s)\s+(.+)$", name)
+        if owner and owner.group(1).lower() in _country_words():
+            name = owner.group(2)  # "Syria's Idlib province": the province is the place
         if not name or len(name) < 3:
             continue
         start = m.start() + m.group(0).find(name)

@@ -88,16 +88,23 @@ def _modality(token: Token, sent: Span) -> str:
         and token.lemma_.lower() in _TERRITORY_NOUNS
     ):
         return "reference"  # "The capture of Khan Sheikhoun brought Moscow closer": known history
-    node, first = token, True
+    node, first, hops, clause = token, True, 0, False
     while True:
         children = list(node.children)
         if any(c.dep_ == "neg" or (c.lower_ in negations and c.dep_ in ("det", "neg", "advmod")) for c in children):
             return "negated"
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in modal for c in children):
             return "irrealis"
+        if node.lemma_.lower() == "be" and any(
+            c.dep_ == "acomp" and c.lower_ in _IRREALIS_MODIFIERS for c in children
+        ):
+            return "irrealis"  # "an assault ... is seemingly imminent"
         if any(c.dep_ == "mark" and c.lower_ in marks for c in children):
             return "irrealis"
-        if node.lemma_.lower() in denial:
+        if node.lemma_.lower() in denial and hops <= 4 and not clause:
+            # only what the verb itself denies ("denies using barrel bombs", "denied responsibility
+            # for the attack"), not an attack in a clause hanging off its object ("rejected a call
+            # for a ceasefire in Idlib, where an assault is imminent")
             return "denied"
         if not first and node.lemma_.lower() in irrealis:
             return "irrealis"
@@ -105,7 +112,8 @@ def _modality(token: Token, sent: Span) -> str:
             return "irrealis"
         if node.head.i == node.i or node.head.i < sent.start or node.head.i >= sent.end:
             return "event"
-        node, first = node.head, False
+        clause = clause or node.dep_ in ("relcl", "advcl") and node.pos_ in ("VERB", "AUX")
+        node, first, hops = node.head, False, hops + 1
 
 
 def find_triggers(sent: Span) -> list[Trigger]:

@@ -9,6 +9,18 @@ from rich.text import Text
 
 from warwatch.models import Candidate
 from warwatch.store import EventDetail, EventRecord
+from warwatch.store.records import ArticleInfo, MentionRecord
+
+GRADE_STYLES = {"corroborated": "green", "contested": "red", "single_source": "yellow"}
+
+
+def _fatalities(e: EventRecord) -> str:
+    if e.fatalities is None:
+        return "-"
+    spread = (e.fatalities_low, e.fatalities_best, e.fatalities_high)
+    if None in spread or spread[0] == spread[2]:
+        return str(e.fatalities)
+    return f"{e.fatalities} (ACLED, conservative); low/best/high {spread[0]}/{spread[1]}/{spread[2]}"
 
 
 def _place(e: EventRecord) -> str:
@@ -32,16 +44,18 @@ def events_table(rows: list[EventRecord]) -> Table:
         ("actor", ""),
         ("place", ""),
         ("fatalities", "bold"),
+        ("grade", ""),
         ("sources", "dim"),
     ):
         table.add_column(
-            name, style=style or None, overflow="fold", justify="right" if name == "fatalities" else "left"
+            name, style=style or None, overflow="fold", justify="right" if name == "fatalities" else "left",
+            no_wrap=name in ("id", "date"),
         )
     for e in rows:
         actor = e.actor1 or "-"
         if e.actor_attributed:
             actor += " (attributed)"
-        kind = f"{e.event_type}: {e.sub_event_type}" if e.sub_event_type else e.event_type
+        kind = e.sub_event_type or e.event_type  # a sub-event type names its event type
         table.add_row(
             e.event_id_cnty,
             str(e.event_date or "?"),
@@ -49,7 +63,8 @@ def events_table(rows: list[EventRecord]) -> Table:
             actor,
             _place(e),
             "" if e.fatalities is None else str(e.fatalities),
-            "; ".join(e.sources),
+            Text((e.grade or "-").replace("_", " "), style=GRADE_STYLES.get(e.grade or "", "")),
+            "; ".join(e.sources) + (f" (+{len(e.copies)} cop{'y' if len(e.copies) == 1 else 'ies'})" if e.copies else ""),
         )
     return table
 
@@ -74,37 +89,49 @@ def event_panel(detail: EventDetail) -> Group:
             if detail.located
             else "not located",
         ),
-        ("fatalities", "-" if detail.fatalities is None else str(detail.fatalities)),
+        ("fatalities", _fatalities(detail)),
         ("injuries", "-" if detail.injuries is None else str(detail.injuries)),
         ("weapon / target", f"{detail.weapon or '-'} / {detail.target or '-'}"),
         ("civilian targeting", "yes" if detail.civilian_targeting else "no"),
+        ("grade", f"{(detail.grade or '-').replace('_', ' ')} ({detail.n_independent or 0} independent source(s))"),
         ("confidence", f"{detail.confidence:.2f}"),
     ]
+    if detail.flags:
+        fields.append(("flags", ", ".join(detail.flags)))
+    if detail.copies:
+        fields.append(("copies (no corroboration)", "; ".join(detail.copies)))
     if detail.ambiguous and detail.runner_up:
         fields.append(("runner-up place", f"{detail.runner_up.get('name')} ({detail.runner_up.get('admin1')})"))
     for name, value in fields:
         head.add_row(name, Text(str(value)))
     parts: list = [Panel(head, title=f"{detail.event_id_cnty}: {detail.location or detail.place_text}")]
-    for mention in detail.mentions:
-        body = Table.grid(padding=(0, 2))
-        body.add_column(style="bold")
-        body.add_column()
-        sentence = Text(mention.sentence.text, style="italic")
-        body.add_row("sentence", sentence)
-        body.add_row("offsets", f"{mention.sentence.start}-{mention.sentence.end}")
-        for claim in mention.claims:
-            said = f"{claim.value}" + (f"  ← “{claim.quote}”" if claim.quote else "")
-            if claim.claimant:
-                said += f"  [{claim.claimant}]"
-            if claim.attributed:
-                said += "  (attributed)"
-            body.add_row(claim.field, Text(said))
-        for denial in mention.denials:
-            body.add_row("denied", Text(denial.text, style="red"))
-        article = mention.article
-        source = f"{article.source} — {article.title}" + (f" ({article.published})" if article.published else "")
-        parts.append(Panel(body, title=Text(source), subtitle=Text(article.url or article.path or "")))
+    for article, found in detail.by_source:
+        for mention in found:
+            parts.append(_mention_panel(article, mention))
     return Group(*parts)
+
+
+def _mention_panel(article: ArticleInfo, mention: MentionRecord) -> Panel:
+    """One source's mention: its sentence, offsets, claims and denials."""
+    body = Table.grid(padding=(0, 2))
+    body.add_column(style="bold")
+    body.add_column()
+    sentence = Text(mention.sentence.text, style="italic")
+    body.add_row("sentence", sentence)
+    body.add_row("offsets", f"{mention.sentence.start}-{mention.sentence.end}")
+    for claim in mention.claims:
+        said = f"{claim.value}" + (f"  ← “{claim.quote}”" if claim.quote else "")
+        if claim.claimant:
+            said += f"  [{claim.claimant}]"
+        if claim.attributed:
+            said += "  (attributed)"
+        body.add_row(claim.field, Text(said))
+    for denial in mention.denials:
+        body.add_row("denied", Text(denial.text, style="red"))
+    source = f"{article.source} — {article.title}" + (f" ({article.published})" if article.published else "")
+    if article.is_copy:
+        source += " [copy: no independent corroboration]"
+    return Panel(body, title=Text(source), subtitle=Text(article.url or article.path or ""))
 
 
 def candidates_table(name: str, candidates: list[Candidate]) -> Group:

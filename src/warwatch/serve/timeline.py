@@ -16,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from warwatch.fuse.group import format_date
+from warwatch.serve.render import GRADE_STYLES
 from warwatch.store import EventRecord, Store
 
-GRADE_STYLES = {"corroborated": "green", "contested": "red", "single_source": "yellow"}
 
 
 @dataclass
