@@ -242,3 +242,25 @@ def test_a_denial_is_what_the_verb_denies(pipeline):
     found = mentions(pipeline, text, "2019-05-07")
     assert places(found) == ["Ariha"]
     assert [d.text for d in found[0].denials] == ["Moscow denied conducting the strikes."]
+
+
+def test_named_groups_give_the_story_its_country(pipeline):
+    # ACLED-style note: nothing names Pakistan, but the TTP fights there, and Wana is in it
+    found = mentions(
+        pipeline,
+        "On 27 April 2022, TTP militants (assumed) fired at an off-duty policeman in a targeted attack at "
+        "Wana town (South Waziristan district, KP). He was killed in the attack.",
+        "2022-04-27",
+    )
+    assert [m.actor1 for m in found] == ["TTP: Tehreek-i-Taliban Pakistan"]
+    assert found[0].place.located and found[0].place.country == "PK"
+
+
+def test_a_neighbourhood_is_a_detail_of_the_event_not_an_event(pipeline):
+    found = mentions(
+        pipeline,
+        "On 28 January 2022, in Caucaia (Ceara), a shoot-out between members of rival drug trafficking groups "
+        "took place in the Arianopolis neighborhood. One person was killed.",
+        "2022-01-28",
+    )
+    assert places(found) == ["Caucaia"]

@@ -59,7 +59,7 @@ def _patterns() -> dict:
         ),
         "government": phrase_regex(lex["government_terms"]),
         "groups": [
-            (re.compile(g["pattern"], re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"])
+            (re.compile(_with_members(g), re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"])
             for g in lex["groups"]
         ],
         "civilians": re.compile(lex["civilians"], re.I),
@@ -67,6 +67,17 @@ def _patterns() -> dict:
         "attribution": phrase_regex(lex["attribution"]),
         "suffix": lex["military_suffix"],
     }
+
+
+_MEMBERS = r"(?:\s+(?:militants?|fighters?|insurgents?|members?|militiam[ae]n|gunmen|combatants|elements))?"
+
+
+def _with_members(group: dict) -> str:
+    """A named group's pattern, taking "militants", "fighters" ... after the name with it, so that
+    "JNIM militants" is JNIM and not also an unidentified armed group."""
+    if "{country}" in group["name"]:
+        return group["pattern"]
+    return f"(?:{group['pattern']}){_MEMBERS}"
 
 
 def military(country: str) -> str:

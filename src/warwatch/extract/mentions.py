@@ -135,11 +135,48 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             if region is not None:
                 votes[names.get(region.country, region.country)] += 2  # "in Aleppo countryside", "Morelos"
                 continue
-            found = {c.country for c in places.lookup(ent.text)[:10]}
+            # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
+            found = {c.country for c in places.lookup(ent.text)[:10] if c.score >= 0.99}
             if len(found) == 1:
                 iso = found.pop()
                 votes[names.get(iso, iso)] += 2
+    for regex, home in _homes():
+        if regex.search(doc.text):
+            votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
+    for match in _country_names().finditer(doc.text):
+        votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
+    for bracket in _ADMIN_BRACKET.finditer(doc.text):
+        # ACLED-style "(Laas Caanood, Sool)", "(Bourzanga, Bam)": the last unit is a province
+        units = [u.strip() for u in bracket.group(1).split(",") if u.strip()]
+        region = places.region(units[-1]) if units else None
+        if region is not None:
+            votes[names.get(region.country, region.country)] += 3
     return votes.most_common(1)[0][0] if votes else None
+
+
+@lru_cache(maxsize=1)
+def _homes() -> list[tuple[re.Pattern[str], str]]:
+    groups = load("actors")["groups"]
+    return [
+        (re.compile(g["pattern"], 0 if g["pattern"].isupper() else re.I), g["home"]) for g in groups if g.get("home")
+    ]
+
+
+@lru_cache(maxsize=1)
+def _iso2_names() -> dict[str, str]:
+    """ACLED country names by their lower-case form, but those the actor lexicon counts already."""
+    known = load("actors")["countries"]
+    return {name.lower(): name for name in _iso2() if name.lower() not in known}
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> re.Pattern[str]:
+    # capitalised only: "Chad" and "Niger" are countries, "chad" and "niger" are not
+    names = sorted(_iso2_names().values(), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+_ADMIN_BRACKET = re.compile(r"\(([A-Z][^()]{1,80})\)")
 
 
 def _claimant(text: str) -> str | None:
@@ -519,8 +556,37 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if actor1 is not None:
             previous_actor = actors
     _keep_regions_only_when_alone(extraction)
+    _drop_sublocalities(extraction, doc.text)
     _attach_denials(extraction)
     return extraction
+
+
+_SUBLOCALITY_AFTER = re.compile(
+    r"^\s+(?:neighbou?rhoods?|communit(?:y|ies)|favelas?|streets?|st\.|roads?|avenues?|boulevards?|wards?|"
+    r"quarters?|colonias?|barrios?|sectors?|blocks?|markets?|compounds?|junctions?|roundabouts?|bridges?)\b",
+    re.I,
+)
+_SUBLOCALITY_BEFORE = re.compile(
+    r"\b(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s+$", re.I
+)
+
+
+def _drop_sublocalities(extraction: Extraction, text: str) -> None:
+    """"... in Caucaia, in the Arianopolis neighborhood": a neighbourhood, street or market inside
+    the place the event is coded to is a detail of that event, not an event of its own. Kept only
+    when the article names nothing else."""
+
+    def sublocal(m: Mention) -> bool:
+        if m.toponym is None:
+            return False
+        return bool(
+            _SUBLOCALITY_AFTER.match(text[m.toponym.end : m.toponym.end + 30])
+            or _SUBLOCALITY_BEFORE.search(text[max(0, m.toponym.start - 20) : m.toponym.start])
+        )
+
+    keep = [m for m in extraction.mentions if not sublocal(m)]
+    if keep:
+        extraction.mentions = keep
 
 
 def _keep_regions_only_when_alone(extraction: Extraction) -> None:

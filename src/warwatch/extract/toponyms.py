@@ -18,6 +18,7 @@ from typing import Protocol
 from spacy.tokens import Span
 
 from warwatch.extract.lexicon import load, phrase_regex
+from warwatch.geocode.regions import is_not_place
 from warwatch.models import Candidate, Toponym
 
 # "al-Habeet", "Jisr al-Shaghour", "Al Habit": a lower-case article needs its hyphen, so that
@@ -200,6 +201,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue
         start = m.start() + m.group(0).find(name)
         spans.append((start, start + len(name), name))
+    spans = _join_acled_parts(spans, text, places, country)
     dateline = _DATELINE.match(text)
     if dateline:
         # "Antakya, Turkey – ...": where the reporter files from, not where anything happened
@@ -209,6 +211,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     for start, end, name in spans:
         if name.lower() in _country_words() or name.lower() in _STOP:
             continue
+        if is_not_place(name):
+            continue  # "Houthi maintenance camp": whose camp, not where
         if _is_claimant(name):
             continue  # "The White Helmets said": a source, not a place
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
@@ -237,7 +241,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             is not None
         )
         region = places.region(name, country=country)
-        known = region is not None or bool(places.lookup(name, country=country))
+        # a joined "City - District" is known by its city (see _join_acled_parts)
+        known = region is not None or " - " in name or bool(places.lookup(name, country=country))
         if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
             continue
         if not (proper or known or joined):
@@ -265,11 +270,30 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue
         accepted_end = end
         out.append(Found(toponym, "region" if is_region else "place", known))
-    # admin units named in the sentence are context for its villages
+    # admin units named in the sentence are context for its villages, and so are the bracketed
+    # units of another place of the sentence ("near Hmat Taing village, Katha township (Katha
+    # district, Sagaing region)"): after the place's own
     regions = [f.toponym.text for f in out if f.role == "region"]
+    bracketed = [c for f in out if f.role == "place" for c in f.toponym.context]
     for f in out:
         if f.role == "place":
-            f.toponym.context = [*f.toponym.context, *(r for r in regions if r not in f.toponym.context)]
+            f.toponym.context = list(dict.fromkeys([*f.toponym.context, *regions, *bracketed]))
+    return out
+
+
+def _join_acled_parts(spans: list[tuple[int, int, str]], text: str, places: PlaceIndex,
+                      country: str | None) -> list[tuple[int, int, str]]:
+    """ACLED's "City - District" names ("Donetsk - Kirovskyi", "Mogadishu - Heliwa") as one
+    toponym, when the first part is a known place: the geocoder places the district, else the
+    city. A dash between a dateline and the story ("KYIV - Russian forces") is left alone."""
+    out: list[tuple[int, int, str]] = []
+    for span in spans:
+        if out and text[out[-1][1]:span[0]] == " - " and span[2].split()[0].lower() not in _STOP:
+            first = out[-1]
+            if places.region(first[2], country=country) is not None or places.lookup(first[2], country=country):
+                out[-1] = (first[0], span[1], f"{first[2]} - {span[2]}")
+                continue
+        out.append(span)
     return out
 
 

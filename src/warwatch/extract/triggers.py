@@ -8,6 +8,7 @@ is not an event; one under a verb of denial ("denies using barrel bombs") is a d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,7 +63,8 @@ class Trigger:
 def _index() -> dict[str, list[tuple[list[str], dict]]]:
     index: dict[str, list[tuple[list[str], dict]]] = {}
     for entry in load("triggers")["entries"]:
-        words = entry["phrase"].split()
+        # spaCy splits "shoot-out" into shoot, -, out: split the phrase the same way
+        words = re.sub(r"(?<=\w)-(?=\w)", " - ", entry["phrase"]).split()
         index.setdefault(words[0], []).append((words, entry))
     for options in index.values():
         options.sort(key=lambda o: -len(o[0]))
@@ -112,7 +114,7 @@ def _modality(token: Token, sent: Span) -> str:
             return "irrealis"
         if node.head.i == node.i or node.head.i < sent.start or node.head.i >= sent.end:
             return "event"
-        clause = clause or node.dep_ in ("relcl", "advcl") and node.pos_ in ("VERB", "AUX")
+        clause = clause or (node.dep_ in ("relcl", "advcl") and node.pos_ in ("VERB", "AUX"))
         node, first, hops = node.head, False, hops + 1
 
 
