@@ -264,3 +264,23 @@ def test_a_neighbourhood_is_a_detail_of_the_event_not_an_event(pipeline):
         "2022-01-28",
     )
     assert places(found) == ["Caucaia"]
+
+
+def test_a_repelled_offensive_is_a_battle_of_the_side_that_attacked(pipeline):
+    found = mentions(
+        pipeline,
+        "On 25 June 2022, Russian forces engaged in an offensive in the direction of Marinka, Donetsk, "
+        "but were repelled by Ukrainian forces. Casualties unknown.",
+        "2022-06-25",
+    )
+    assert [(m.event_type, m.sub_event_type) for m in found] == [("Battles", "Armed clash")]
+    assert found[0].actor1.startswith("Military Forces of Russia")
+    assert found[0].place.country == "UA"
+    found = mentions(
+        pipeline,
+        "On 5 May 2022, battles between Ukrainian and Russian forces continued near Kharkiv.",
+        "2022-05-05",
+    )
+    assert [(m.sub_event_type, m.toponym.text, m.toponym.qualifier) for m in found] == [
+        ("Armed clash", "Kharkiv", "near")
+    ]

@@ -145,6 +145,11 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
     for match in _country_names().finditer(doc.text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
+    for after_comma in _AFTER_COMMA.finditer(doc.text):
+        # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)": a province after a place
+        region = places.region(after_comma.group(1))
+        if region is not None:
+            votes[names.get(region.country, region.country)] += 2
     for bracket in _ADMIN_BRACKET.finditer(doc.text):
         # ACLED-style "(Laas Caanood, Sool)", "(Bourzanga, Bam)": the last unit is a province
         units = [u.strip() for u in bracket.group(1).split(",") if u.strip()]
@@ -176,6 +181,7 @@ def _country_names() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
 
 
+_AFTER_COMMA = re.compile(r"\w, ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+){0,2})(?= region| oblast| province|[.,;)]|$)")
 _ADMIN_BRACKET = re.compile(r"\(([A-Z][^()]{1,80})\)")
 
 
@@ -336,6 +342,9 @@ def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
         near = min((abs(t.i - h.i) for t in tokens for h in heads), default=99)
         subject = any(
             t.dep_ in ("nsubj", "nsubjpass", "pobj", "compound", "amod", "poss") and t.head in heads for t in tokens
+        ) or any(  # "Russian forces engaged in an offensive": the subject of the verb that governs it
+            t.dep_ == "nsubj" and t.head.pos_ == "VERB" and any(t.head in (h.head, h.head.head) for h in heads)
+            for t in tokens
         )
         agent = any(t.head.lower_ == "by" for t in tokens)
         victim = any(t.head.lower_ in ("on", "against", "targeting") for t in tokens)

@@ -209,8 +209,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     out: list[Found] = []
     accepted_end = -99
     for start, end, name in spans:
-        if name.lower() in _country_words() or name.lower() in _STOP:
+        if name.lower() in _STOP:
             continue
+        if name.lower() in _country_words() and not places.lookup(name, country=country):
+            continue  # a country or its people ("Syria", "Russian"); a capital is a place too ("in Kyiv")
         if is_not_place(name):
             continue  # "Houthi maintenance camp": whose camp, not where
         if _is_claimant(name):
@@ -230,6 +232,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             bracket
             and "," not in bracket.group("admin")
             and places.region(bracket.group("admin"), country=country) is None
+            and places.region(bracket.group("admin")) is None
         ):
             bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
         strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket)
@@ -241,9 +244,18 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             is not None
         )
         region = places.region(name, country=country)
+        if region is None and country and (_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after)):
+            # the story's country may be wrong ("Saida" is also an Algerian province): a province
+            # said as one ("in Ar Raqqa countryside") is context whatever its country
+            region = places.region(name)
         # a joined "City - District" is known by its city (see _join_acled_parts)
         known = region is not None or " - " in name or bool(places.lookup(name, country=country))
         if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
+            continue
+        # a capital said for its government ("Moscow denied") is a place only where the words
+        # around it say so ("in Kyiv"), and then the city, not its province
+        capital = name.lower() in _country_words()
+        if capital and not (strong or medium):
             continue
         if not (proper or known or joined):
             continue  # "Villages and towns …": a capitalised common noun, not a name
@@ -252,7 +264,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         qualifier = None
         if _NEAR_BEFORE.search(before[-60:]) or _NEAR_AFTER.match(after):
             qualifier = "near"
-        is_region = region is not None and (
+        is_region = region is not None and not capital and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not re.match(r"^\s+(?:city|town)\b", after) and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
         )
