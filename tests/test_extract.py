@@ -284,3 +284,40 @@ def test_a_repelled_offensive_is_a_battle_of_the_side_that_attacked(pipeline):
     assert [(m.sub_event_type, m.toponym.text, m.toponym.qualifier) for m in found] == [
         ("Armed clash", "Kharkiv", "near")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # OSCE-style notes: launchers alone are shelling; with small arms at an armed enemy, a clash
+        (
+            "On 6 May 2020, the Ukrainian Forces fired grenade launchers at the positions of the Donbass "
+            "People's Militia in the area of Verkhnyoshyrokivske, Donetsk.",
+            ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        ),
+        (
+            "On 7 May 2020, the NAF rebel forces fired grenade launchers, heavy machine guns and small arms at "
+            "the governmental positions near Avdiivka, Donetsk.",
+            ("Battles", "Armed clash"),
+        ),
+        # soldiers who kill are perpetrators, not a side in a battle; an off-duty soldier is a civilian
+        (
+            "On 6 May 2020, FARDC soldiers killed a man and wounded another in Rubaya (Masisi, Nord-Kivu).",
+            ("Violence against civilians", "Attack"),
+        ),
+        (
+            "On 3 May 2020, Al shabaab militants shot and killed a Govt soldier (off-duty) in Baidoa town "
+            "(Baydhaba, Bay).",
+            ("Violence against civilians", "Attack"),
+        ),
+    ],
+)
+def test_acled_sub_event_rules(pipeline, text, kind):
+    found = mentions(pipeline, text, "2020-05-09")
+    assert found and {(m.event_type, m.sub_event_type) for m in found} == {kind}
+
+
+def test_the_target_is_not_the_attacker(pipeline):
+    text = "On 5 May 2020, a hand grenade was thrown at a police checkpoint in Mogadishu."
+    found = mentions(pipeline, text, "2020-05-09")
+    assert [(m.sub_event_type, m.actor1) for m in found] == [("Grenade", None)]

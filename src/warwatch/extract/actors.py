@@ -69,7 +69,10 @@ def _patterns() -> dict:
     }
 
 
-_MEMBERS = r"(?:\s+(?:militants?|fighters?|insurgents?|members?|militiam[ae]n|gunmen|combatants|elements))?"
+_MEMBERS = (
+    r"(?:\s+(?:(?:rebel|armed|separatist)\s+)?(?:militants?|fighters?|insurgents?|members?|militiam[ae]n|gunmen|"
+    r"combatants|elements|forces|troops))?"
+)
 
 
 def _with_members(group: dict) -> str:

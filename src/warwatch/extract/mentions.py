@@ -70,6 +70,28 @@ _CIVILIAN_VICTIMS = re.compile(
     re.I,
 )
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
+_SMALL_ARMS = re.compile(
+    r"\b(?:small arms|(?:heavy |large-calibre |large-caliber )?machine[- ]?guns?|automatic (?:weapons|rifles)|rifles|"
+    r"IFVs?|infantry fighting vehicles?)\b",
+    re.I,
+)
+_OFF_DUTY = re.compile(r"\boff[- ]duty\b", re.I)
+
+
+def _victims(sent: Span, words: re.Pattern[str]) -> bool:
+    """The sentence names such people as targets, not as the ones who attack: "FARDC soldiers
+    killed a man" has soldiers, but as the subject; "killed two soldiers" has them as victims."""
+    base = sent.start_char
+    for match in words.finditer(sent.text):
+        token = next((t for t in sent if t.idx - base >= match.start()), None)
+        if token is None:
+            continue
+        while token.dep_ in ("compound", "amod") and token.head.i != token.i:
+            token = token.head
+        if token.dep_ in ("nsubj", "appos") or (token.dep_ == "conj" and token.head.dep_ == "nsubj"):
+            continue  # the attackers
+        return True
+    return False
 
 
 @dataclass
@@ -136,7 +158,9 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
                 votes[names.get(region.country, region.country)] += 2  # "in Aleppo countryside", "Morelos"
                 continue
             # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
-            found = {c.country for c in places.lookup(ent.text)[:10] if c.score >= 0.99}
+            if ent.text.isupper() and len(ent.text) <= 6:
+                continue  # "NAF", "SDF": an acronym, not the village that happens to share its letters
+            found = {c.country for c in places.lookup(ent.text)[:10] if c.score >= 0.97}
             if len(found) == 1:
                 iso = found.pop()
                 votes[names.get(iso, iso)] += 2
@@ -236,6 +260,9 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             weapon = "barrel bomb"
         if best.kind == "protest":
             return _protest_kind(best, sent.text)
+        if best.sub_event_type in ("Shelling/artillery/missile attack", "Grenade") and _SMALL_ARMS.search(sent.text):
+            # ACLED: heavy weapons fired together with small arms at an armed enemy make an armed clash
+            return "Battles", "Armed clash", weapon
         return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
     if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)):
         weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
@@ -248,9 +275,10 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             return "Explosions/Remote violence", context_sub or "", None
         # an attack or a killing with no weapon named: on armed men it is a battle, on civilians an attack
         if generic:
-            if _MILITARY_VICTIMS.search(sent.text):
+            off_duty = bool(_OFF_DUTY.search(sent.text))  # ACLED: off-duty soldiers and police are civilians
+            if _victims(sent, _MILITARY_VICTIMS) and not off_duty:
                 return "Battles", "Armed clash", None
-            if _CIVILIAN_VICTIMS.search(sent.text) or any(t.kind == "casualty" for t in generic):
+            if _victims(sent, _CIVILIAN_VICTIMS) or off_duty or any(t.kind == "casualty" for t in generic):
                 # someone killed, with no armed party said to be fighting back: an attack on civilians
                 return "Violence against civilians", "Attack", None
         return None
@@ -319,6 +347,13 @@ def _pronoun_subject(trigger: Trigger) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
 
 
+def _noun_head(token: Token) -> Token:
+    """"police" in "a police checkpoint" → "checkpoint"."""
+    while token.dep_ in ("compound", "amod") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
 def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> bool:
     """The actor is the subject of a verb with no attack under it ("the raids came a day after
     Russia rejected a call for a ceasefire"): it did that, not the attack."""
@@ -347,12 +382,14 @@ def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
             for t in tokens
         )
         agent = any(t.head.lower_ == "by" for t in tokens)
-        victim = any(t.head.lower_ in ("on", "against", "targeting") for t in tokens)
+        victim = any(_noun_head(t).head.lower_ in ("on", "against", "targeting", "at") for t in tokens)
         score = 0 if subject or agent or near <= 2 else 1 if tokens and heads and tokens[0].i < heads[0].i else 2
         del doc
         return (score + (3 if victim else 0), actor.start)
 
     ordered = sorted(parties, key=rank)
+    if ordered and rank(ordered[0])[0] >= 3:
+        return []  # "a grenade was thrown at a police checkpoint": the only party named is the target
     unique: list[ActorRef] = []
     for a in ordered:
         if all(a.name != u.name for u in unique):

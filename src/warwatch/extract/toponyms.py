@@ -90,7 +90,7 @@ _REGION_BEFORE = re.compile(
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
 )
-_DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]+,\s+[A-Z][\w ]+\s+[–—-]\s")
+_DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]{0,40},\s+[A-Z][\w ]{0,30}?\s+[–—-]\s")  # short: a dateline, not a sentence
 _STOP = {
     "the",
     "a",
@@ -221,7 +221,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue  # "Villages and towns …": a capitalised common noun
         before, after = text[:start], text[end:]
         label = next((lab for (s, e), lab in ents.items() if s <= start < e or start <= s < end), None)
-        if label in _NOT_PLACE_LABELS:
+        # NER takes many a village for a nationality ("Ftireh town" NORP): then the words around
+        # it must say it is a place, as they must for a name it does not know
+        norp = label == "NORP" and not _DEMONYM.search(name) and places.region(name) is None
+        if label in _NOT_PLACE_LABELS and not norp and not (label == "NORP" and places.region(name)):
             continue
         tokens = [t for t in sent if start <= t.idx - base < end]
         proper = any(t.pos_ == "PROPN" for t in tokens)
@@ -235,7 +238,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             and places.region(bracket.group("admin")) is None
         ):
             bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
-        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket)
+        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket
+                      or _province_after(after, places, country))
+        if norp and not strong:
+            continue
         medium = bool(_CUE_BEFORE.search(before[-60:]))
         # "Latamneh and Kafr Zeita", "Kafr Sejnah and Hazareen": a name joined to a place just found
         joined = (
@@ -291,6 +297,20 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if f.role == "place":
             f.toponym.context = list(dict.fromkeys([*f.toponym.context, *regions, *bracketed]))
     return out
+
+
+_COMMA_UNIT = re.compile(r"^,\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+_DEMONYM = re.compile(r"(?:ish|ian|ians|ese|ite|ites|ic|is)$", re.I)
+
+
+def _province_after(after: str, places: PlaceIndex, country: str | None) -> bool:
+    """ "in Verkhnyokamianka, Luhansk", "near Bakhmut, Donetsk region": a name followed by its
+    province is a place, known to the gazetteer or not."""
+    m = _COMMA_UNIT.match(after)
+    if m is None:
+        return False
+    unit = m.group(1)
+    return places.region(unit, country=country) is not None or places.region(unit) is not None
 
 
 def _join_acled_parts(spans: list[tuple[int, int, str]], text: str, places: PlaceIndex,
