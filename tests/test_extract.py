@@ -321,3 +321,20 @@ def test_the_target_is_not_the_attacker(pipeline):
     text = "On 5 May 2020, a hand grenade was thrown at a police checkpoint in Mogadishu."
     found = mentions(pipeline, text, "2020-05-09")
     assert [(m.sub_event_type, m.actor1) for m in found] == [("Grenade", None)]
+
+
+def test_the_unit_a_village_lies_in_is_context_not_a_second_event(pipeline):
+    found = mentions(
+        pipeline,
+        "On 5 May 2020, suspected Dozo militiamen attacked the village of Djongue-Ouro, Fakala Commune "
+        "(Djenne, Mopti), killed at least seventeen members of the Fulani community, burned houses, and "
+        "killed livestock.",
+        "2020-05-09",
+    )
+    assert [(m.toponym.text, m.fatalities) for m in found] == [("Djongue-Ouro", 17)]
+    found = mentions(
+        pipeline,
+        "On 4 May 2020, two Saudi-led coalition air raids were reported on Majzar district (Marib).",
+        "2020-05-09",
+    )
+    assert [m.toponym.text for m in found] == ["Majzar"]

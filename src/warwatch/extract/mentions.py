@@ -23,7 +23,7 @@ from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.extract.numbers import read_toll
 from warwatch.extract.toponyms import Found, PlaceIndex, find_toponyms
 from warwatch.extract.triggers import STRONG, Trigger, find_triggers, has_attack_verb
-from warwatch.models import Article, Evidence, Mention
+from warwatch.models import Article, Evidence, Mention, Toponym
 
 # which sub-event type wins when a sentence names several forms of violence
 _PRIORITY = [
@@ -512,6 +512,13 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             if not any(a.start <= f.toponym.start < a.end for a in s.actors if a.kind in ("state", "rebel"))
         ]
         village_places = [f for f in s.places if f.role == "place"]
+        # a neighbourhood or street next to its town is a detail of the one event, not a second one
+        details = [f for f in village_places if _sublocal(f.toponym, s.span.doc.text)]
+        if details and len(details) < len(village_places):
+            village_places = [f for f in village_places if f not in details]
+            units = [_CONTAINER_NAME.sub("", d.toponym.text) for d in details]
+            for f in village_places:  # "Prom area of Panjgur district": the district tells the geocoder where
+                f.toponym.context = list(dict.fromkeys([*f.toponym.context, *units]))
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
         confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
@@ -612,9 +619,29 @@ _SUBLOCALITY_AFTER = re.compile(
     r"quarters?|colonias?|barrios?|sectors?|blocks?|markets?|compounds?|junctions?|roundabouts?|bridges?)\b",
     re.I,
 )
-_SUBLOCALITY_BEFORE = re.compile(
-    r"\b(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s+$", re.I
+_SUBLOCALITY_NAME = re.compile(
+    r"^(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s|\sneighbou?rhood$", re.I
 )
+# "Djongue-Ouro, Fakala Commune", "Kyan Thar village of Kale township": the unit the place just
+# named lies in is its context, not a second event
+_CONTAINER_BEFORE = re.compile(r"[\w)]\s*(?:,|\bof|\bin)\s+(?:the\s+)?$")
+_CONTAINER_AFTER = re.compile(r"^\s+(?:communes?|municipality|township|district|county|LGA|woreda|tehsil)\b", re.I)
+_CONTAINER_NAME = re.compile(r"\s(?:communes?|municipality|township|district|county|LGA|woreda|tehsil)$", re.I)
+_SUBLOCALITY_BEFORE = re.compile(
+    r"\b(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s+(?:[\w'-]+\s+){0,3}(?:de\s+|del\s+)?$", re.I
+)
+
+
+def _sublocal(toponym: Toponym, text: str) -> bool:
+    return bool(
+        _SUBLOCALITY_AFTER.match(text[toponym.end : toponym.end + 30])
+        or _SUBLOCALITY_NAME.search(toponym.text)
+        or (
+            bool(_CONTAINER_AFTER.match(text[toponym.end : toponym.end + 20]) or _CONTAINER_NAME.search(toponym.text))
+            and bool(_CONTAINER_BEFORE.search(text[max(0, toponym.start - 12) : toponym.start]))
+        )
+        or _SUBLOCALITY_BEFORE.search(text[max(0, toponym.start - 20) : toponym.start])
+    )
 
 
 def _drop_sublocalities(extraction: Extraction, text: str) -> None:
@@ -622,15 +649,7 @@ def _drop_sublocalities(extraction: Extraction, text: str) -> None:
     the place the event is coded to is a detail of that event, not an event of its own. Kept only
     when the article names nothing else."""
 
-    def sublocal(m: Mention) -> bool:
-        if m.toponym is None:
-            return False
-        return bool(
-            _SUBLOCALITY_AFTER.match(text[m.toponym.end : m.toponym.end + 30])
-            or _SUBLOCALITY_BEFORE.search(text[max(0, m.toponym.start - 20) : m.toponym.start])
-        )
-
-    keep = [m for m in extraction.mentions if not sublocal(m)]
+    keep = [m for m in extraction.mentions if m.toponym is None or not _sublocal(m.toponym, text)]
     if keep:
         extraction.mentions = keep
 
