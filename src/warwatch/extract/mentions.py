@@ -141,6 +141,7 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     countries = load("actors")["countries"]
     names = {iso: name for name, iso in _iso2().items()}
     votes: Counter[str] = Counter()
+    text = doc.text  # built from the tokens on every access: read it once
     for token in doc:
         name = countries.get(token.lower_)
         if not name:
@@ -165,16 +166,16 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
                 iso = found.pop()
                 votes[names.get(iso, iso)] += 2
     for regex, home in _homes():
-        if regex.search(doc.text):
+        if regex.search(text):
             votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
-    for match in _country_names().finditer(doc.text):
+    for match in _country_names().finditer(text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
-    for after_comma in _AFTER_COMMA.finditer(doc.text):
+    for after_comma in _AFTER_COMMA.finditer(text):
         # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)": a province after a place
         region = places.region(after_comma.group(1))
         if region is not None:
             votes[names.get(region.country, region.country)] += 2
-    for bracket in _ADMIN_BRACKET.finditer(doc.text):
+    for bracket in _ADMIN_BRACKET.finditer(text):
         # ACLED-style "(Laas Caanood, Sool)", "(Bourzanga, Bam)": the last unit is a province
         units = [u.strip() for u in bracket.group(1).split(",") if u.strip()]
         region = places.region(units[-1]) if units else None
@@ -402,6 +403,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     # with no publication date, only dates that give their own year can be trusted
     undated = article.published is None
     published = article.published or date.today()
+    article_text = doc.text  # built from the tokens on every access: read it once
     country = story_country(doc, places)
     iso2 = _iso2().get(country or "")
     sentences: list[_Sentence] = []
@@ -513,7 +515,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         ]
         village_places = [f for f in s.places if f.role == "place"]
         # a neighbourhood or street next to its town is a detail of the one event, not a second one
-        details = [f for f in village_places if _sublocal(f.toponym, s.span.doc.text)]
+        details = [f for f in village_places if _sublocal(f.toponym, article_text)]
         if details and len(details) < len(village_places):
             village_places = [f for f in village_places if f not in details]
             units = [_CONTAINER_NAME.sub("", d.toponym.text) for d in details]
@@ -609,7 +611,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if actor1 is not None:
             previous_actor = actors
     _keep_regions_only_when_alone(extraction)
-    _drop_sublocalities(extraction, doc.text)
+    _drop_sublocalities(extraction, article_text)
     _attach_denials(extraction)
     return extraction
 
