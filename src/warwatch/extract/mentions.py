@@ -152,19 +152,13 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[name] += 3  # "in Syria", "Syria's Idlib province"
         else:
             votes[name] += 1
+    said: dict[str, str | None] = {}  # a name said ten times votes ten times, but is looked up once
     for ent in doc.ents:
         if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
-            region = places.region(ent.text)
-            if region is not None:
-                votes[names.get(region.country, region.country)] += 2  # "in Aleppo countryside", "Morelos"
-                continue
-            # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
-            if ent.text.isupper() and len(ent.text) <= 6:
-                continue  # "NAF", "SDF": an acronym, not the village that happens to share its letters
-            found = {c.country for c in places.lookup(ent.text)[:10] if c.score >= 0.97}
-            if len(found) == 1:
-                iso = found.pop()
-                votes[names.get(iso, iso)] += 2
+            if ent.text not in said:
+                said[ent.text] = _country_of_name(ent.text, places)
+            if said[ent.text]:
+                votes[names.get(said[ent.text], said[ent.text])] += 2
     for regex, home in _homes():
         if regex.search(text):
             votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
@@ -182,6 +176,19 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
         if region is not None:
             votes[names.get(region.country, region.country)] += 3
     return votes.most_common(1)[0][0] if votes else None
+
+
+def _country_of_name(name: str, places: PlaceIndex) -> str | None:
+    """The one country a name places the story in: a province ("Aleppo", "Morelos"), or a place
+    name found exactly in one country only."""
+    region = places.region(name)
+    if region is not None:
+        return region.country
+    if name.isupper() and len(name) <= 6:
+        return None  # "NAF", "SDF": an acronym, not the village that happens to share its letters
+    # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
+    found = {c.country for c in places.lookup(name)[:10] if c.score >= 0.97}
+    return found.pop() if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)
