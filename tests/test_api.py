@@ -161,6 +161,11 @@ def test_an_event_fused_into_another_is_not_listed_and_its_id_leads_to_the_survi
     assert gone.event_id_cnty not in {e["event_id"] for e in body["events"]}
     assert app.get("/api/events/" + gone.event_id_cnty).json()["event_id"] == kept.event_id_cnty
     assert sum(d["events"] for d in app.get("/api/stats/daily").json()["days"]) <= len(events) - 1
+    facets = app.get("/api/facets").json()
+    assert facets["total"] == len(events) - 1
+    for name in ("event_type", "sub_event_type", "admin1"):
+        counted = {v["value"]: v["count"] for v in facets[name]}
+        assert counted.get(getattr(gone, name), 0) == sum(getattr(r, name) == getattr(gone, name) for r in events) - 1
 
 
 # --- one event, one article ---------------------------------------------------------------
@@ -377,8 +382,10 @@ def test_every_plan_agrees_with_a_plain_filter(tmp_path: Path, monkeypatch):
         ({"min_fatalities": 3, "bbox": "36,35,37.5,36.5"},
          lambda r: (r.fatalities or 0) >= 3 and r.located and 35 <= r.latitude <= 36.5 and 36 <= r.longitude <= 37.5),
     ]
-    for walk_rows in (0, 10**9):  # never / always walk the sort column's index
+    # never / always walk the sort column's index; free text probed per event or scanned once
+    for walk_rows, probe_rows in ((0, 0), (10**9, 10**9), (0, 10**9), (10**9, 0)):
         monkeypatch.setattr(query, "WALK_ROWS", walk_rows)
+        monkeypatch.setattr(query, "PROBE_ROWS", probe_rows)
         for params, keep in cases:
             wanted = [r for r in everything if keep(r)]
             for sort, key in (("event_date", lambda r: (r.event_date is None, r.event_date, r.id)),
@@ -388,9 +395,9 @@ def test_every_plan_agrees_with_a_plain_filter(tmp_path: Path, monkeypatch):
                 for offset in (0, 40, 80):
                     body = app.get("/api/events", params={**params, "sort": sort, "offset": offset,
                                                           "limit": 40}).json()
-                    assert body["total"] == len(wanted), (walk_rows, params)
+                    assert body["total"] == len(wanted), (walk_rows, probe_rows, params)
                     got += [e["event_id"] for e in body["events"]]
-                assert got == expected[:120], (walk_rows, params, sort)
+                assert got == expected[:120], (walk_rows, probe_rows, params, sort)
 
 
 @pytest.fixture(scope="module")

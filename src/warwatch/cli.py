@@ -157,7 +157,8 @@ def timeline(
     """What happened, day by day, with the number of independent sources per event."""
     import json
 
-    from warwatch.serve.timeline import timeline as build, timeline_json, timeline_renderable
+    from warwatch.serve.timeline import timeline as build
+    from warwatch.serve.timeline import timeline_json, timeline_renderable
 
     store = _open(db)
     with store:

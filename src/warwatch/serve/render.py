@@ -34,6 +34,13 @@ def _place(e: EventRecord) -> str:
     return where
 
 
+def _copies(e: EventRecord) -> str:
+    """" (+2 copies)": reprints listed apart, since they corroborate nothing."""
+    if not e.copies:
+        return ""
+    return f" (+{len(e.copies)} cop{'y' if len(e.copies) == 1 else 'ies'})"
+
+
 def events_table(rows: list[EventRecord]) -> Table:
     """One line per event: date, type, actor, place, fatalities, sources."""
     table = Table(title=f"{len(rows)} event(s)", show_lines=False)
@@ -64,7 +71,7 @@ def events_table(rows: list[EventRecord]) -> Table:
             _place(e),
             "" if e.fatalities is None else str(e.fatalities),
             Text((e.grade or "-").replace("_", " "), style=GRADE_STYLES.get(e.grade or "", "")),
-            "; ".join(e.sources) + (f" (+{len(e.copies)} cop{'y' if len(e.copies) == 1 else 'ies'})" if e.copies else ""),
+            "; ".join(e.sources) + _copies(e),
         )
     return table
 

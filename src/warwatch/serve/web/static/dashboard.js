@@ -15,6 +15,7 @@
   let map = null;
   let markerLayer = null;
   let generation = 0;
+  let renders = 0;
 
   // --- state <-> URL ---------------------------------------------------------------------
 
@@ -84,6 +85,9 @@
       renderTimeline(stats);
       if (features) renderMap(features, list.total);
       if (state.selected) highlightSelection();
+      // for tests and scripts: how many views have been drawn, and the query the table shows
+      document.body.setAttribute("data-renders", String(++renders));
+      document.body.setAttribute("data-query", listParams.toString());
     } catch (error) {
       if (mine === generation) showError("Could not load events: " + error.message);
     }
@@ -91,18 +95,28 @@
 
   // --- table -----------------------------------------------------------------------------
 
+  /* "Shelling/artillery/missile attack" may wrap after its slashes (a zero-width space each). */
+  function breakable(text) {
+    return String(text).replace(/\//g, "/\u200b");
+  }
+
+  /* The table is narrow: ACLED's "(2000-)" period suffix is left to the tooltip and the event page. */
+  function shortActor(actor) {
+    return actor ? actor.replace(/\s*\(\d{4}-\d{0,4}\)$/, "") : "—";
+  }
+
   function renderTable(list) {
     clear(tbody);
     const showGrade = Boolean(state.config && state.config.grade);
     for (const e of list.events) {
       const row = el("tr", {"data-id": e.event_id, tabindex: "0"},
         el("td", {class: "nowrap"}, fmt(e.event_date, "undated")),
-        el("td", {title: e.event_type}, typeDot(e.event_type), e.sub_event_type || e.event_type),
+        el("td", {title: e.event_type}, typeDot(e.event_type), breakable(e.sub_event_type || e.event_type)),
         el("td", {}, e.location || e.place_text || "unlocated", el("div", {class: "muted"}, fmt(e.admin1, ""))),
-        el("td", {}, fmt(e.actor1)),
+        el("td", {title: fmt(e.actor1, "")}, shortActor(e.actor1)),
         el("td", {class: "num"}, fmt(e.fatalities)),
         el("td", {class: "num", title: e.sources.join("; ")}, String(e.n_sources)),
-        showGrade ? el("td", {}, fmt(e.grade)) : null);
+        showGrade ? el("td", {class: "nowrap"}, fmt(e.grade).replace(/_/g, " ")) : null);
       row.addEventListener("click", () => select(e.event_id, {pan: true}));
       row.addEventListener("keydown", (ev) => { if (ev.key === "Enter") select(e.event_id, {pan: true}); });
       row.addEventListener("mouseenter", () => emphasise(e.event_id, true));
@@ -188,7 +202,7 @@
     }
   }
 
-  async function initMap(config) {
+  async function initMap(config, present) {
     map = L.map("map", {zoomSnap: 0.5, worldCopyJump: true}).fitBounds(SYRIA);
     if (config.tiles) {
       L.tileLayer(config.tiles.url, {attribution: config.tiles.attribution, maxZoom: 18}).addTo(map);
@@ -218,7 +232,8 @@
     L.control.scale({imperial: false}).addTo(map);
     const legend = L.control({position: "topright"});
     legend.onAdd = () => el("div", {class: "legend"},
-      Object.keys(WW.TYPE_COLORS).map((t) => el("div", {}, typeDot(t), t)),
+      // only the types in the database: six lines for two colours would hide the map for nothing
+      (present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {}, typeDot(t), t)),
       el("div", {class: "muted"}, "size: fatalities · dashed: no figure"));
     legend.addTo(map);
     let pending = null;
@@ -235,14 +250,16 @@
     state.selected = id;
     writeUrl();
     highlightSelection();
-    const row = tbody.querySelector(`tr[data-id="${CSS.escape(id)}"]`);
-    if (row && options && options.scroll) row.scrollIntoView({block: "nearest"});
     const found = markers.get(id);
     if (found && options && options.pan) map.panTo(found.marker.getLatLng());
     const panel = document.getElementById("detail");
     try {
       const e = await api("/api/events/" + encodeURIComponent(id));
-      if (state.selected === id) renderDetail(panel, e);
+      if (state.selected !== id) return;
+      renderDetail(panel, e);
+      // after the panel is drawn (it takes room above the table), so that the row stays in sight
+      const row = tbody.querySelector(`tr[data-id="${CSS.escape(id)}"]`);
+      if (row && options && options.scroll) row.scrollIntoView({block: "center"});
     } catch (error) {
       showError("Could not load event " + id + ": " + error.message);
     }
@@ -272,7 +289,7 @@
       el("dl", {class: "fields compact"},
         el("dt", {}, "Actors"), el("dd", {}, [e.actor1, e.actor2].filter(Boolean).join(" vs ") || "—"),
         el("dt", {}, "Fatalities"), el("dd", {}, fmt(e.fatalities, "not reported") + range),
-        e.grade ? [el("dt", {}, "Grade"), el("dd", {}, e.grade)] : null),
+        e.grade ? [el("dt", {}, "Grade"), el("dd", {}, e.grade.replace(/_/g, " "))] : null),
       el("h3", {}, "Figures by source"), figures,
       el("h3", {}, `Sources (${e.articles.length})`), sources,
       el("p", {}, el("a", {href: "/events/" + encodeURIComponent(e.event_id), class: "open-event"},
@@ -402,7 +419,7 @@
     fill(form.elements.grade, facets.grade);
     document.getElementById("grade-filter").hidden = !state.config.grade;
     readUrl();
-    await initMap(state.config);
+    await initMap(state.config, facets.event_type.map((v) => v.value));
     let typing = null;
     form.addEventListener("input", (ev) => {
       if (ev.target.type !== "search" && ev.target.type !== "number") return;

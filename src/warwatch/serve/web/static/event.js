@@ -34,7 +34,7 @@
     field(dl, "Weapon", e.weapon);
     field(dl, "Target", e.target);
     field(dl, "Civilian targeting", e.civilian_targeting ? "yes" : "no");
-    field(dl, "Grade", e.grade);
+    field(dl, "Grade", e.grade ? e.grade.replace(/_/g, " ") : null);
     field(dl, "Confidence", e.confidence.toFixed(2));
     field(dl, "Notes", e.notes);
   }
@@ -89,7 +89,8 @@
         }));
         clear(text);
         const first = highlight(text, article.text, spans);
-        if (first) text.scrollTop = Math.max(0, first.offsetTop - text.offsetTop - 40);
+        // the box is positioned, so it is the mark's offsetParent: offsetTop is already relative to it
+        if (first) text.scrollTop = Math.max(0, first.offsetTop - 40);
       } catch (error) {
         text.textContent = "Could not load the article: " + error.message;
       }

@@ -1,0 +1,346 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, against the app served
+by a real Uvicorn server (no remote tiles) over real SQLite files.
+
+Every page a test opens is watched: a console error, an uncaught exception, a failed request, an
+HTTP error or any request to a host other than the local server fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from warwatch.store import Store
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (a dev dependency)")
+uvicorn = pytest.importorskip("uvicorn", reason="uvicorn is not installed")
+
+CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+CHROMIUM = next((p for p in CHROMIUM_PATHS if Path(p).is_file()), None)
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium): "
+                       f"looked for {' and '.join(CHROMIUM_PATHS)}"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+
+SCRIPT = "<script>window.__xss=1</script>"
+IMG = '<img src=x onerror="window.__xss=1">'
+#: two reports of one air strike: the first is hostile (payloads in its title, outlet, URL and text)
+XSS_ARTICLES = [
+    {"id": "xss-1", "title": f"Strike on Kafr Nabudah {SCRIPT}{IMG}", "outlet": f"Evil Wire {IMG}",
+     "url": "javascript:window.__xss=1", "published": "2019-05-03",
+     "text": "Syrian government warplanes struck the town of Kafr Nabudah in northern Hama on Thursday, killing 7 "
+             f"civilians {SCRIPT} including two children {IMG}, according to local rescuers.\n\n"
+             f"Residents said the market {IMG} was hit twice.\n\nThe army denied targeting civilians {SCRIPT}."},
+    {"id": "plain-2", "title": "Air raid kills five in Kafr Nabudah", "outlet": "Plain News",
+     "url": "https://example.org/kafr-nabudah", "published": "2019-05-03",
+     "text": "An air strike by Syrian government jets killed 5 civilians in Kafr Nabudah, in northern Hama "
+             "province, on Thursday, a monitoring group said."},
+]
+
+
+# --- a real server and a watched browser ----------------------------------------------------------
+
+
+def serve(db: Path) -> Iterator[str]:
+    """Serve the app over ``db`` (tiles=None) with Uvicorn in a thread; yield its base URL."""
+    from warwatch.serve.api import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(db, tiles=None), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def seed_site(seed_db: Path) -> Iterator[str]:
+    yield from serve(seed_db)
+
+
+@pytest.fixture(scope="module")
+def xss_db(tmp_path_factory: pytest.TempPathFactory, pipeline) -> Path:
+    """A fresh database holding the hostile article and an honest one about the same strike."""
+    from warwatch.pipeline import ingest
+
+    folder = tmp_path_factory.mktemp("xss")
+    upload = folder / "articles.jsonl"
+    upload.write_text("".join(json.dumps(a) + "\n" for a in XSS_ARTICLES), encoding="utf-8")
+    report = ingest([upload], db=folder / "xss.db", pipeline=pipeline)
+    assert report.stored == 2 and not report.failures, report
+    return folder / "xss.db"
+
+
+@pytest.fixture(scope="module")
+def xss_site(xss_db: Path) -> Iterator[str]:
+    yield from serve(xss_db)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watch:
+    """Everything a page did that a healthy page does not."""
+
+    problems: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def request(self, url: str) -> None:
+        self.requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
+            self.problems.append(f"request to a non-local host: {url}")
+
+    def failed(self, request) -> None:
+        # a page left while its requests were in flight aborts them: not a failure of the page
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"failed request {request.url}: {request.failure}")
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    watch = Watch()
+    tab.on("console", lambda m: m.type == "error" and watch.problems.append(f"console error: {m.text}"))
+    tab.on("pageerror", lambda e: watch.problems.append(f"uncaught: {e}"))
+    tab.on("request", lambda r: watch.request(r.url))
+    tab.on("requestfailed", watch.failed)
+    tab.on("response", lambda r: r.status >= 400 and watch.problems.append(f"HTTP {r.status} for {r.url}"))
+    tab.watch = watch
+    yield tab
+    context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def open_page(tab, url: str) -> None:
+    tab.goto(url)
+    tab.wait_for_selector("body[data-ready='1']")
+
+
+def after_render(tab, action) -> None:
+    """Do ``action`` and wait until the dashboard has drawn the view it asked for."""
+    before = int(tab.get_attribute("body", "data-renders") or 0)
+    action()
+    # a function, not an expression string: the page's CSP forbids eval
+    tab.wait_for_function("n => Number(document.body.dataset.renders) > n", arg=before)
+
+
+def table_ids(tab) -> list[str]:
+    return tab.eval_on_selector_all("#events tbody tr[data-id]", "rows => rows.map(r => r.dataset.id)")
+
+
+def marker_ids(tab) -> list[str]:
+    return tab.eval_on_selector_all(".ww-marker", "paths => paths.map(p => p.dataset.eventId)")
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_db: Path):
+    with Store(seed_db) as store:
+        return store.events()
+
+
+# --- the seeds on the dashboard -------------------------------------------------------------------
+
+
+def test_seed_events_are_on_the_map_and_in_the_table_with_boundaries_instead_of_tiles(page, seed_site, seeds):
+    open_page(page, seed_site + "/")
+    located = {r.event_id_cnty for r in seeds if r.located}
+    assert 10 <= len(located) < len(seeds)  # one seed event has no coordinates: in the table, not on the map
+    assert sorted(marker_ids(page)) == sorted(located)
+    assert sorted(table_ids(page)) == sorted(r.event_id_cnty for r in seeds)
+    summary = page.inner_text("#summary")
+    assert f"{len(seeds)} events" in summary and f"{len(located)} on the map" in summary
+    # a marker's colour is its event type's
+    battle = next(r for r in seeds if r.located and r.event_type == "Battles")
+    other = next(r for r in seeds if r.located and r.event_type != "Battles")
+    fill = lambda r: page.get_attribute(f".ww-marker[data-event-id='{r.event_id_cnty}']", "fill")  # noqa: E731
+    assert fill(battle) != fill(other)
+    # no tiles: the bundled admin boundaries are drawn, with region names
+    assert page.locator("#map.no-tiles").count() == 1 and page.locator("img.leaflet-tile").count() == 0
+    assert page.locator(".leaflet-overlay-pane path:not(.ww-marker)").count() >= 10
+    assert "IDLIB" in page.inner_text(".leaflet-tooltip-pane").upper()
+    # the timeline draws one group of bars per day with events
+    days = {r.event_date.isoformat() for r in seeds if r.event_date}
+    assert set(page.eval_on_selector_all("#timeline g.day", "g => g.map(x => x.dataset.date)")) == days
+
+
+def test_clicking_a_marker_opens_the_event_with_its_sources_and_their_sentences(page, seed_site, seeds):
+    open_page(page, seed_site + "/")
+    # the marker far from all others (Qamishli, in the north-east), so that a real click lands on it
+    located = [r for r in seeds if r.located]
+    far = max(located, key=lambda r: min(abs(r.latitude - o.latitude) + abs(r.longitude - o.longitude)
+                                         for o in located if o is not r))
+    eid = far.event_id_cnty
+    page.click(f".ww-marker[data-event-id='{eid}']")
+    detail = page.locator("#detail")
+    detail.wait_for(state="visible")
+    page.wait_for_selector(f"#detail h2:has-text('{eid}')")
+    assert page.get_attribute(f"#events tr[data-id='{eid}']", "class") == "selected"
+    assert parse_qs(urlsplit(page.url).query)["event"] == [eid]
+    event = page.request.get(f"{seed_site}/api/events/{eid}").json()
+    links = detail.locator("a.article-link")
+    assert links.count() == len(event["articles"]) >= 1
+    for n, article in enumerate(event["articles"]):
+        assert links.nth(n).get_attribute("href") == f"/articles/{article['id']}?event={eid}"
+        assert links.nth(n).inner_text() == (article["title"] or article["source"])
+    for figure in event["fatality_estimates"]["reported"]:
+        assert str(figure["figure"]) in detail.locator("table.figures").inner_text()
+
+    # the evidence page: each source's column, its figure, its article with the sentence highlighted
+    detail.locator("a.open-event").click()
+    page.wait_for_url(f"{seed_site}/events/{eid}")
+    page.wait_for_selector("body[data-ready='1']")
+    columns = page.locator("article.source")
+    assert columns.count() == len(event["articles"])
+    for article in event["articles"]:
+        column = page.locator(f"article.source[data-article='{article['id']}']")
+        marks = column.locator("mark.current").all_inner_texts()
+        wanted = [s["text"].strip() for s in event["evidence"] if s["article_id"] == article["id"]]
+        assert marks and [m.strip() for m in marks] == wanted
+        assert column.locator(f"a.article-link[href='/articles/{article['id']}?event={eid}']").count() == 1
+    if far.fatalities is not None:
+        assert f"Killed: {far.fatalities}" in page.inner_text("article.source .figure")
+    # the highlighted sentence is scrolled into its article's box
+    assert page.eval_on_selector("article.source .article-text mark.current", """m => {
+        const box = m.closest('.article-text');
+        return m.offsetTop >= box.scrollTop && m.offsetTop < box.scrollTop + box.clientHeight; }""")
+
+
+def test_filters_sort_and_selection_keep_table_and_map_in_sync(page, seed_site, seeds):
+    open_page(page, seed_site + "/")
+    # a type filter narrows table, map and timeline alike, and is kept in the URL
+    after_render(page, lambda: page.select_option("select[name=event_type]", "Explosions/Remote violence"))
+    wanted = [r for r in seeds if r.event_type == "Explosions/Remote violence"]
+    assert sorted(table_ids(page)) == sorted(r.event_id_cnty for r in wanted)
+    assert sorted(marker_ids(page)) == sorted(r.event_id_cnty for r in wanted if r.located)
+    assert "event_type=Explosions" in page.url
+    # minimum fatalities on top of it (typed: the dashboard waits for the typing to stop)
+    after_render(page, lambda: page.fill("input[name=min_fatalities]", "4"))
+    deadly = [r for r in wanted if (r.fatalities or 0) >= 4]
+    assert deadly and sorted(table_ids(page)) == sorted(r.event_id_cnty for r in deadly)
+    assert sorted(marker_ids(page)) == sorted(r.event_id_cnty for r in deadly if r.located)
+    after_render(page, lambda: page.click("#reset"))
+    assert len(table_ids(page)) == len(seeds) and "event_type" not in page.url
+
+    # sorting by fatalities reorders the table (unknown figures last), the map keeps every marker
+    after_render(page, lambda: page.click("th[data-sort=fatalities]"))
+    known = sorted((r.fatalities, r.event_id_cnty) for r in seeds if r.fatalities is not None)
+    assert [int(x) for x in page.eval_on_selector_all("#events tbody tr td.num:nth-child(5)",
+                                                      "t => t.map(c => c.textContent)") if x != "—"] == \
+        [f for f, _ in known]
+    assert page.get_attribute("th[data-sort=fatalities]", "aria-sort") == "ascending"
+    after_render(page, lambda: page.click("th[data-sort=fatalities]"))
+    assert page.get_attribute("th[data-sort=fatalities]", "aria-sort") == "descending"
+    assert table_ids(page)[0] == max(known)[1] and "sort=-fatalities" in page.url
+    assert len(marker_ids(page)) == sum(r.located for r in seeds)
+
+    # "only events in map view": the table holds what the map shows (the unlocated event drops out)
+    after_render(page, lambda: page.check("input[name=in_view]"))
+    assert sorted(table_ids(page)) == sorted(r.event_id_cnty for r in seeds if r.located)
+    # choosing a row marks its marker (and only it) and centres the map on it; zoomed in, the table follows
+    eid = next(r.event_id_cnty for r in seeds if r.located and r.longitude < 38)
+    after_render(page, lambda: page.click(f"#events tr[data-id='{eid}']"))
+    page.wait_for_selector(f".ww-marker[data-event-id='{eid}'][stroke-width='3']")
+    page.hover("#summary")  # the row under the pointer is emphasised on the map too: move away
+    assert page.locator(".ww-marker[stroke-width='3']").count() == 1
+    for _ in range(3):
+        after_render(page, lambda: page.click(".leaflet-control-zoom-in"))
+    box = [float(x) for x in parse_qs(page.get_attribute("body", "data-query"))["bbox"][0].split(",")]
+    inside = {r.event_id_cnty for r in seeds if r.located and box[0] <= r.longitude <= box[2]
+              and box[1] <= r.latitude <= box[3]}
+    assert eid in inside and len(inside) < sum(r.located for r in seeds)
+    assert set(table_ids(page)) == inside
+
+
+# --- untrusted text ------------------------------------------------------------------------------
+
+
+def assert_inert(tab) -> None:
+    """Nothing the payloads carry ran or became an element."""
+    assert tab.evaluate("typeof window.__xss") == "undefined"
+    assert tab.locator("img[src='x']").count() == 0
+    assert tab.eval_on_selector_all("script", "s => s.filter(x => !x.src || x.textContent.includes('__xss')).length") \
+        == 0
+    assert tab.locator("a[href^='javascript']").count() == 0
+
+
+def test_article_text_and_titles_are_rendered_as_text_everywhere(page, xss_site, xss_db):
+    with Store(xss_db) as store:
+        events = store.events()
+    assert len(events) == 1 and events[0].n_sources == 2
+    eid = events[0].event_id_cnty
+
+    # the dashboard: the selected event's sources, their figures and words
+    open_page(page, f"{xss_site}/?q={SCRIPT}{IMG}")
+    assert page.input_value("input[name=q]") == SCRIPT + IMG
+    after_render(page, lambda: page.fill("input[name=q]", ""))
+    page.click(f"#events tr[data-id='{eid}']")
+    page.wait_for_selector("#detail a.article-link")
+    panel = page.inner_text("#detail")
+    assert f"Strike on Kafr Nabudah {SCRIPT}{IMG}" in panel and f"Evil Wire {IMG}" in panel
+    page.hover(f".ww-marker[data-event-id='{eid}']")  # the marker's tooltip
+    page.wait_for_selector(".leaflet-tooltip .tip")
+    assert_inert(page)
+
+    # the event page: both sources side by side, each with its own figure and sentence
+    open_page(page, f"{xss_site}/events/{eid}")
+    hostile, plain = page.locator("article.source").all()
+    assert SCRIPT + IMG in hostile.locator("h4").inner_text()
+    assert "Killed: 7" in hostile.locator(".figure").inner_text()
+    assert "Killed: 5" in plain.locator(".figure").inner_text()
+    a, b = hostile.bounding_box(), plain.bounding_box()
+    assert a["y"] == b["y"] and a["x"] + a["width"] <= b["x"]
+    sentence = hostile.locator("mark.evidence.current").inner_text()
+    assert sentence.startswith("Syrian government warplanes") and SCRIPT in sentence and IMG in sentence
+    assert IMG in hostile.locator(".article-text").inner_text()
+    assert hostile.locator("a.external").count() == 0  # a javascript: URL is never a link
+    assert plain.locator("a.external").get_attribute("href") == "https://example.org/kafr-nabudah"
+    compare = page.inner_text("#compare")
+    assert "7" in compare and "5" in compare and "7 civilians" in compare
+    assert_inert(page)
+
+    # the article page: title, text and the URL, shown but not linked
+    hostile.locator("a.article-link").click()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.inner_text("#title") == XSS_ARTICLES[0]["title"]
+    assert page.title() == "warwatch — " + XSS_ARTICLES[0]["title"]
+    assert f"Residents said the market {IMG} was hit twice." in page.inner_text("#text")
+    assert "URL (not linked): javascript:window.__xss=1" in page.inner_text("#links")
+    assert page.locator("#text mark.denial").inner_text().startswith("The army denied")
+    assert_inert(page)
+    assert not [u for u in page.watch.requests if urlsplit(u).path == "/x"]
+
+
+def test_api_docs_render_from_the_bundled_swagger_ui(page, seed_site):
+    page.goto(seed_site + "/docs")
+    page.wait_for_selector(".opblock")
+    paths = page.eval_on_selector_all(".opblock-summary-path", "p => p.map(x => x.dataset.path)")
+    assert {"/api/events", "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats/daily",
+            "/api/events.csv", "/api/events.geojson"} <= set(paths)
