@@ -24,6 +24,7 @@ import argparse
 import gc
 import heapq
 import math
+import os
 import platform
 import random
 import resource
@@ -121,6 +122,7 @@ def reports(n: int, seed: int = 7, stats: dict | None = None) -> Iterator[tuple[
 
 def fuse(n: int) -> dict:
     """Time generating alone, then generating and fusing; score the events against the incidents."""
+    load = os.getloadavg()[0]
     gc.collect()
     start = time.perf_counter()
     count = sum(1 for _ in reports(n))
@@ -150,8 +152,13 @@ def fuse(n: int) -> dict:
     same_incident = stats["pairs"]
     return {"reports": count, "incidents": stats["incidents"], "events": events, "generate_s": generate,
             "total_s": total, "fuse_s": total - generate, "rss_generate_mb": rss_generate,
-            "rss_fuse_mb": rss_mb(), "pair_precision": same_both / same_event if same_event else 1.0,
+            "rss_fuse_mb": rss_mb(), "load_before": load,
+            "pair_precision": same_both / same_event if same_event else 1.0,
             "pair_recall": same_both / same_incident if same_incident else 1.0}
+
+
+def _sentence(u: Unit) -> str:
+    return f"Report {u.rid} says Village{u.gid} Province{u.admin1} was hit on day {u.lo} by Actor{u.actor1}."
 
 
 def store_path(n: int) -> dict:
@@ -165,10 +172,11 @@ def store_path(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
         start = time.perf_counter()
         for key, units in sorted(articles.items()):
-            text = " ".join(f"Sentence {i} about report {u.rid} in a village." for i, u in enumerate(units))
+            # distinct texts (names and numbers of their own), as independent reports are
+            text = " ".join(_sentence(u) for u in units)
             found, offset = [], 0
-            for i, u in enumerate(units):
-                sentence = f"Sentence {i} about report {u.rid} in a village."
+            for u in units:
+                sentence = _sentence(u)
                 ev = Evidence(offset, offset + len(sentence), sentence)
                 offset += len(sentence) + 1
                 place = Place(text=f"Village {u.rid}", name=f"Village {u.gid}", lat=u.lat, lon=u.lon,
@@ -211,8 +219,9 @@ def write_section(path: Path, r: dict, stored: dict | None) -> None:
         "## Fusion", "",
         f"`python bench/fusion_scale.py --reports {r['reports']}"
         + (f" --store {stored['store_reports']}" if stored else "") + "` on this machine "
-        f"({cpu}, {math.ceil(__import__('os').cpu_count() or 1)} cores, Python {platform.python_version()}), "
-        f"{date.today().isoformat()}.", "",
+        f"({cpu}, {math.ceil(os.cpu_count() or 1)} cores, Python {platform.python_version()}), "
+        f"{date.today().isoformat()}; the machine is shared, load average {r['load_before']:.1f} when it started "
+        "(timings scale with it).", "",
         "| what | value |", "|---|---|",
         f"| synthetic reports (5 years, 20,000 villages, 1-6 sources per incident) | {r['reports']:,} |",
         f"| incidents they report | {r['incidents']:,} |",

@@ -27,10 +27,11 @@ import warwatch
 from warwatch.errors import InputError
 from warwatch.fuse.cluster import cluster, fuse_stream
 from warwatch.fuse.copies import compare, rank, signature
+from warwatch.fuse.group import group_mentions, summarise
 from warwatch.fuse.summary import SourceReport, confidence, fuse_fields
 from warwatch.fuse.units import Unit, compatible, date_range, fold_name, name_keys, skeleton
 from warwatch.ingest import collect
-from warwatch.models import Article, Evidence, Mention
+from warwatch.models import Article, Evidence, Mention, Place
 from warwatch.serve.export import export_acled, export_json
 from warwatch.serve.timeline import timeline, timeline_json, timeline_renderable
 from warwatch.store import Store
@@ -87,7 +88,15 @@ def test_same_place_same_day_same_type() -> None:
     assert compatible(a, unit(2, **HABIT))
     assert not compatible(a, unit(2, day=date(2018, 9, 9), **HABIT))  # another day
     assert compatible(unit(1, precision=2, **HABIT), unit(2, day=date(2018, 9, 10), **HABIT))  # a week overlaps
-    assert not compatible(a, unit(2, kind=("Battles", "Armed clash"), **HABIT))
+    # outlets type one incident differently ("shells hit the village" / "an attack on civilians")
+    assert compatible(a, unit(2, kind=("Battles", "Armed clash"), **HABIT))
+    assert compatible(a, unit(2, kind=("Violence against civilians", "Attack"), **HABIT))
+    assert not compatible(a, unit(2, kind=("Protests", "Peaceful protest"), **HABIT))
+    assert not compatible(a, unit(2, kind=("Strategic developments", "Looting/property destruction"), **HABIT))
+    # ... but only at the very same place, dated to the day: not a clash 500 m away, nor "that week"
+    assert compatible(a, unit(2, **moved(HABIT, 0.5, "wof:dup", "Hamlet")))
+    assert not compatible(a, unit(2, kind=("Battles", "Armed clash"), **moved(HABIT, 0.5, "wof:dup", "Hamlet")))
+    assert not compatible(unit(1, precision=2, **HABIT), unit(2, precision=2, kind=("Battles", "Armed clash"), **HABIT))
     assert not compatible(a, unit(2, day=None, **HABIT))  # undated: only through a copy link
     # two strikes a village apart stay apart; a second gazetteer entry on the same spot does not
     assert not compatible(a, unit(2, **moved(HABIT, 2.5, "wof:abdin", "Abdin")))
@@ -107,7 +116,15 @@ def test_unlocated_and_provinces() -> None:
     assert compatible(unit(1, **loose), unit(2, **moved(HABIT, 2.5, "wof:abdin", "Abdin")))
     province = dict(lat=35.9, lon=36.6, gid="wof:idlib", names=frozenset(), admin1=skeleton("Idlib"))
     assert compatible(unit(1, gp=3, **province), unit(2, gp=3, **province | {"gid": "other"}))
-    assert not compatible(unit(1, gp=3, **province), unit(2, **HABIT))  # a province never swallows a village
+    village = unit(2, **HABIT)
+    assert compatible(unit(1, gp=3, **province), village)  # a province meets the places in it
+    assert not compatible(unit(1, gp=3, **province | {"admin1": skeleton("Hama")}), village)
+    # ... and joins one only when it is the one event of that province, day and type
+    region, abdin = unit(4, gp=3, **province), unit(3, **moved(HABIT, 2.5, "wof:abdin", "Abdin"))
+    assert partition(cluster([region, village])) == {frozenset({2, 4})}
+    assert partition(cluster([village, abdin, region])) == {frozenset({2}), frozenset({3}), frozenset({4})}
+    other = unit(5, gp=3, **province | {"gid": "wof:idlib2"})
+    assert partition(cluster([region, other, village, abdin])) == {frozenset({2}), frozenset({3}), frozenset({4, 5})}
 
 
 def test_actors_compete_but_different_dyads_split() -> None:
@@ -138,9 +155,12 @@ def _random_units(n: int, seed: int) -> list[Unit]:
         place: dict = moved(HABIT, rng.uniform(-6, 6), f"wof:{rng.randrange(12)}", f"Village {rng.randrange(12)}")
         if roll < 0.15:
             place = {"names": name_keys(f"Village {rng.randrange(12)}"), "admin1": skeleton("Idleb")}
+        elif roll < 0.25:  # only the province ("air strikes in Idlib province")
+            place = {"lat": 35.9, "lon": 36.6, "gid": "wof:idlib", "admin1": skeleton("Idleb")}
         day = None if rng.random() < 0.05 else date(2018, 9, rng.randrange(1, 20))
         out.append(unit(rid, article=rng.randrange(1, n // 2), day=day, precision=rng.choice([1, 1, 1, 2, 3]),
-                        gp=rng.choice([1, 1, 2]), actor1=rng.choice([SYRIA, RUSSIA, None]),
+                        gp=3 if 0.15 <= roll < 0.25 else rng.choice([1, 1, 2]),
+                        actor1=rng.choice([SYRIA, RUSSIA, None]),
                         confidence=rng.choice([0.5, 0.6, 0.7]), **place))
     return out
 
@@ -248,6 +268,42 @@ def test_copies_and_one_outlet_corroborate_nothing() -> None:
     denied = SourceReport([mention("Jets hit the town.", denials=[Evidence(0, 9, "The army denies it.")])],
                           4, "outlet:ap")
     assert fuse_fields([first, other, denied])["grade"] == "contested"
+
+
+def test_a_province_level_report_of_the_one_village_event_corroborates_nothing() -> None:
+    abdin = Place(text="Abdeen", name="Abdin", lat=35.4608, lon=36.5553, country="SY", admin1="Idleb",
+                  geo_precision=1, gazetteer_id="wof:abdin")
+    idlib = Place(text="Idlib", name="Idleb", lat=35.93, lon=36.63, country="SY", admin1="Idleb", geo_precision=3)
+    village = SourceReport([mention(
+        "The White Helmets said they pulled four bodies, including a child, from the rubble of a building "
+        "bombed by Russian planes in the village of Abdeen, near Khan Sheikhoun.", fatalities=4, actor1=RUSSIA,
+        place=abdin)], 1, "outlet:asharq al-awsat", seed=True)
+    province = SourceReport([mention(
+        "Syrian regime and Russian jets pounded on Saturday the northwestern province of Idlib a day after the "
+        "failure of a three-way summit on the Syrian conflict.", actor1=SYRIA, fatalities=60, place=idlib)],
+        2, "outlet:the moscow times")
+    fields = fuse_fields([village, province])
+    assert (fields["location"], fields["geo_precision"], fields["fatalities_high"]) == ("Abdin", 1, 4)
+    assert (fields["grade"], fields["n_independent"], fields["flags"]) == ("single_source", 1, [])
+    # two independent reports of the village itself do corroborate
+    other = replace(village, article_id=3, source_key="outlet:afp", seed=False)
+    assert fuse_fields([village, province, other])["grade"] == "corroborated"
+
+
+def test_sides_of_a_battle_are_not_competing_claims() -> None:
+    clash = ("Battles", "Armed clash")
+    said = Evidence(0, 10, "Clashes between the Syrian army and rebels.")
+    army_first = SourceReport([Mention(*clash, evidence=said, event_date=DAY, actor1=SYRIA, actor2="Rebel Forces")],
+                              1, "outlet:afp", seed=True)
+    rebels_first = SourceReport([Mention(*clash, evidence=Evidence(0, 10, "Rebels fought regime forces."),
+                                         event_date=DAY, actor1="Rebel Forces", actor2=SYRIA)], 2, "outlet:sohr")
+    gunmen = SourceReport([Mention(*clash, evidence=Evidence(0, 10, "Gunmen attacked the checkpoint."),
+                                   event_date=DAY, actor1="Unidentified Armed Group (Syria)")], 3, "outlet:ap")
+    assert fuse_fields([army_first, rebels_first, gunmen])["grade"] == "corroborated"
+    hts = SourceReport([Mention(*clash, evidence=Evidence(0, 10, "HTS stormed the village."), event_date=DAY,
+                                actor1="HTS: Hayat Tahrir al-Sham")], 4, "outlet:enab")
+    # in a battle both sides act: naming another side is no claim of responsibility
+    assert fuse_fields([army_first, hts])["grade"] == "corroborated"
 
 
 # --- the store, with the real extractor --------------------------------------------------------
@@ -388,6 +444,51 @@ def test_seed_variants_fuse_into_the_original(variants: dict, tmp_path: Path) ->
             store.events(grade="confirmed")
 
 
+NEIGHBOURS = {  # two strikes on neighbouring towns of northern Hama (~6 km apart), told three ways
+    "reuters": ("Reuters", "BEIRUT (Reuters) - Air strikes by Syrian government forces killed four civilians in the "
+                "town of Latamneh in Hama province on Saturday, a monitoring group said.\n\nIn a separate attack, "
+                "shells fired by government forces hit Kafr Zeita on Saturday, killing two people, rescue workers "
+                "said.\n\nReuters could not independently verify the reports."),
+    "afp": ("AFP", "At least four people were killed on Saturday when government warplanes struck Latamneh, Hama, "
+            "the Syrian Observatory for Human Rights said.\n\nThe United Nations has called for an immediate "
+            "ceasefire."),
+    "sohr": ("SOHR", "Regime shelling killed two civilians in the town of Kafr Zeita in the northern Hama countryside "
+             "on Saturday.\n\nCommunications with the area were cut for much of the day."),
+}
+
+
+def test_neighbouring_strikes_stay_two_events_each_corroborated(pipeline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    found = {}
+    for key, (outlet, text) in NEIGHBOURS.items():
+        article = Article(text=text, title=f"Strikes in Hama ({outlet})", published=date(2018, 9, 9), outlet=outlet,
+                          doc_id=key)
+        found[key] = (article, pipeline.process(article))
+    results = []
+    for order in (["reuters", "afp", "sohr"], ["sohr", "afp", "reuters"], ["afp", "sohr", "reuters"]):
+        with fill(tmp_path / f"{'-'.join(order)}.db", found, order) as store:
+            events = [e for e in store.events() if e.location in ("Al Lataminah", "Kafr Zita")]
+            results.append(rows(store))
+            assert sorted(e.location for e in events) == ["Al Lataminah", "Kafr Zita"], [e.location for e in events]
+            for e in events:
+                assert e.event_date == date(2018, 9, 8) and e.geo_precision == 1
+                assert e.n_sources == 2 and e.grade == "corroborated", (e.location, e.sources, e.grade, e.flags)
+    assert results[0] == results[1] == results[2]
+
+
+def test_a_place_and_its_province_named_after_it_are_one_report(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = ("BAGHDAD (Reuters) - Fifty-five villagers were shot dead by ISIS fighters in Nazl Hikmat Bayk, Baghdad, "
+            "on Monday.")
+    found = pipeline.process(Article(text=text, published=date(2013, 5, 28), outlet="Reuters"))
+    assert {m.toponym.text for m in found if m.toponym} >= {"Nazl Hikmat Bayk"}
+    groups = group_mentions(found)
+    assert [summarise(g)["location"] for g in groups] == ["Nazl Hikmat Bayk"]
+    # a second town named in its own right stays a second report
+    text = ("BAGHDAD (Reuters) - Gunmen killed five civilians in Nazl Hikmat Bayk on Monday. "
+            "Gunmen also killed three civilians in At Tarmiyah on Monday.")
+    groups = group_mentions(pipeline.process(Article(text=text, published=date(2013, 5, 28), outlet="Reuters")))
+    assert sorted(summarise(g)["location"] for g in groups) == ["At Tarmiyah", "Nazl Hikmat Bayk"]
+
+
 def test_timeline_groups_by_day(variants: dict, tmp_path: Path) -> None:
     with fill(tmp_path / "t.db", variants, sorted(variants)) as store:
         days = timeline(store)
@@ -411,6 +512,11 @@ def test_timeline_groups_by_day(variants: dict, tmp_path: Path) -> None:
         assert [s["source"] for s in kansafra["by_source"]] == ["Al Jazeera", "SOHR"]
         assert [r["figure"] for r in kansafra["fatalities"]["reported"]] == [4, 5]
         assert (kansafra["fatalities"]["low"], kansafra["fatalities"]["high"]) == (4, 5)
+        # the JSON export carries the timeline's grouping: each event's day and place in it
+        by_id = {i["event_id_cnty"]: i["timeline"] for i in items}
+        for d in data:
+            for k, e in enumerate(d["events"], start=1):
+                assert by_id[e["event_id"]] == {"day": d["date"], "position": k, "events_that_day": d["n_events"]}
 
 
 def test_a_database_from_before_fusion_is_fused_on_opening(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 :func:`cluster` takes reports in :func:`~warwatch.fuse.units.priority` order; each joins the
 best event whose *seed* it is compatible with (never an event that already holds a report of
 the same article), or seeds a new one. Comparing with the seed, not with every member, is what
-stops chaining: A near B near C does not put A and C together.
+stops chaining: A near B near C does not put A and C together. A province-level report (they
+come last in priority order) joins a finer event of its province only when that event is the
+only one its day and type allow; else it stays a province-level event.
 
 The result depends only on the set of reports. It also decomposes over the connected
 components of the compatibility graph (a report can only join a seed it is compatible with),
@@ -45,6 +47,7 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
         best: _Event | None = None
         best_fit: tuple | None = None
         seen: set[int] = set()
+        finer: list[_Event] = []
         probes = probe_keys(u)
         for day in days(u):
             for key in probes:
@@ -54,10 +57,17 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
                     seen.add(id(event))
                     if event.articles & u.articles or not compatible(event.seed, u):
                         continue
+                    if u.region and not event.seed.region:
+                        finer.append(event)
+                        continue
                     # ties go to the event seeded first
                     fit = (*affinity(event.seed, u), -event.index)
                     if best_fit is None or fit > best_fit:
                         best, best_fit = event, fit
+        if len(finer) == 1:
+            # a province-level report ("air strikes in Idlib province") of the day's one event
+            # in that province is a vaguer report of it; of two or more, it reports neither
+            best = finer[0]
         if best is not None:
             best.members.append(u)
             best.articles |= u.articles

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Hashable
 from datetime import date
 
+from warwatch.fuse.units import skeleton
 from warwatch.models import Mention
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -58,7 +59,8 @@ def group_mentions(mentions: list[Mention]) -> list[list[Mention]]:
 
     A place is the same when both are located with the same gazetteer_id, else when the folded
     toponym texts agree; an unlocated mention whose toponym names a located group's place joins
-    that group (the geocoder may resolve a name in one sentence and not in another). Groups come
+    that group (the geocoder may resolve a name in one sentence and not in another), and a
+    province-level mention joins a finer place in that province that the same sentence reports. Groups come
     in article order (by their first sentence), mentions within a group likewise, so the result
     does not depend on the order the extractor emitted them in.
     """
@@ -73,8 +75,44 @@ def group_mentions(mentions: list[Mention]) -> list[list[Mention]]:
     for m, key in zip(ordered, keys, strict=True):
         if key[0][0] == "name" and key[0][1]:
             key = next((k for k, names in located.items() if k[1:] == key[1:] and key[0][1] in names), key)
+        else:
+            key = _qualified(m, ordered, keys) or key
         groups.setdefault(key, []).append(m)
     return list(groups.values())
+
+
+def _province(m: Mention) -> bool:
+    return m.place is not None and m.place.located and (m.place.geo_precision or 1) >= 3
+
+
+#: what stands between a place and the province that qualifies it: "Muqdisho, Banadir", "X in Y"
+_APPOSITION = re.compile(r"^\s*(?:,|in|in the|of)?\s*$")
+_UNIT_WORDS = re.compile(r"\b(?:province|governorate|region|oblast|state|district)\b", re.I)
+
+
+def _names_province(m: Mention, other: Mention) -> bool:
+    """Is ``m``'s toponym the province of ``other``'s place, written right after it?"""
+    a, b, place = other.toponym, m.toponym, other.place
+    if a is None or b is None or place is None or not place.admin1 or not a.end <= b.start:
+        return False
+    between = m.evidence.text[a.end - m.evidence.start:b.start - m.evidence.start]
+    return bool(_APPOSITION.match(between)) and skeleton(_UNIT_WORDS.sub("", b.text)) == skeleton(place.admin1)
+
+
+def _qualified(m: Mention, ordered: list[Mention], keys: list[tuple]) -> Hashable | None:
+    """The group of a finer place that the same sentence reports, the same day and type, when this
+    mention only names that place's province: "fighting in Muqdisho, Banadir" or "Nazl Hikmat Bayk,
+    Baghdad" is one incident at the village, not a second one at the province or its capital."""
+    for other, key in zip(ordered, keys, strict=True):
+        place = other.place
+        if (other is m or other.evidence.start != m.evidence.start or place is None or not place.located
+                or (place.geo_precision or 1) >= 3 or key[1:] != (m.event_date, m.event_type)):
+            continue
+        inside = m.place is not None and fold(place.admin1) == fold(m.place.admin1) \
+            and fold(place.country) == fold(m.place.country)
+        if (_province(m) and inside) or _names_province(m, other):
+            return key
+    return None
 
 
 def _first(group: list[Mention], attr: str) -> Mention | None:
@@ -100,7 +138,9 @@ def summarise(group: list[Mention]) -> dict:
     head = group[0]
     sub = _first(group, "sub_event_type")
     a1, a2 = _first(group, "actor1"), _first(group, "actor2")
-    located = next((m for m in group if m.place is not None and m.place.located), None)
+    # the finest place (a province named beside its village does not displace it)
+    located = min((m for m in group if m.place is not None and m.place.located),
+                  key=lambda m: m.place.geo_precision or 1, default=None)  # type: ignore[union-attr]
     placed = located or next((m for m in group if m.place is not None), None)
     place = placed.place if placed is not None else None
     named = placed if placed is not None and placed.toponym else _first(group, "toponym")

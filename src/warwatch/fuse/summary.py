@@ -6,15 +6,18 @@ report, :func:`~warwatch.fuse.units.priority`); the rest is reconciled across so
 
 - **sources**: articles that copy another article (:mod:`warwatch.fuse.copies`) count as their
   original; articles of the same outlet count once. ``n_independent`` is what is left.
-- **actor1** and **sub_event_type**: what most independent sources say; a tie goes to the seed.
+- **event_type**, **actor1** and **sub_event_type** (among the mentions of that type): what
+  most independent sources say; a tie goes to the seed.
 - **fatalities / injuries**: each article's figure is the highest it gives for the event;
   "no casualties" (0) only stands when no source gives a positive figure. ``low`` / ``high``
   are the smallest and largest figures, ``best`` the median of the independent sources'
   (each source's smallest), rounded down; the ACLED ``fatalities`` column is ``low``, ACLED's
   most conservative figure. Conflicting figures are flagged, not averaged away.
-- **grade** (documented in docs/fusion.md): ``contested`` when sources name different
-  perpetrators or a denial is reported; else ``corroborated`` with two or more independent
-  sources; else ``single_source``.
+- **grade** (documented in docs/fusion.md): ``contested`` when independent sources blame
+  different named parties (:func:`competing_claims`) or a denial is reported; else
+  ``corroborated`` with two or more independent sources; else ``single_source``.
+- a **province-level report** that joined a finer event (it was the one event of its province
+  that day) is kept with its claims, but sets no field and corroborates nothing.
 - **confidence**: ``1 − (1 − c₁) · Π (1 − c_i / 2)`` over the independent sources' best mention
   confidences (c₁ the highest), times 0.75 when contested.
 """
@@ -27,6 +30,7 @@ from urllib.parse import urlsplit
 
 from warwatch.errors import InputError
 from warwatch.fuse.group import fold, summarise
+from warwatch.fuse.units import specific
 from warwatch.models import Mention
 
 GRADES = ("single_source", "corroborated", "contested")
@@ -118,6 +122,33 @@ def _vote(reports: Sequence[SourceReport], attr: str) -> str | None:
     return getattr(winner, attr) if winner is not None else None
 
 
+def _province_only(r: SourceReport) -> bool:
+    return all(m.place is not None and m.place.located and (m.place.geo_precision or 1) >= 3 for m in r.mentions)
+
+
+def competing_claims(reports: Sequence[SourceReport]) -> bool:
+    """Do independent sources blame different parties? ("Russian jets" in one, "Syrian jets" in another.)
+
+    Only named parties count ("gunmen" blames nobody), and only as the side that acted: two
+    sources that name the same two sides in another order agree, as does a source that names
+    one of them only. Copies count as their original (they share its source key). The caller
+    does not ask for battles, where both sides act and nobody claims responsibility.
+    """
+    said: dict[str, set[tuple[str, str | None]]] = {}
+    for r in reports:
+        for m in r.mentions:
+            if specific(m.actor1):
+                said.setdefault(r.source_key, set()).add((m.actor1, m.actor2))  # type: ignore[arg-type]
+    keys = sorted(said)
+    for i, one in enumerate(keys):
+        for other in keys[i + 1:]:
+            for a1, a2 in said[one]:
+                for b1, b2 in said[other]:
+                    if a1 != b1 and a1 != b2 and b1 != a2:
+                        return True
+    return False
+
+
 def confidence(per_source: Sequence[float], contested: bool) -> float:
     """Noisy-OR of the independent sources' confidences: the best counts fully, others by half."""
     if not per_source:
@@ -138,7 +169,15 @@ def fuse_fields(reports: Sequence[SourceReport]) -> dict:
     ordered = [seed, *[r for r in reports if r is not seed]]
     fields = summarise(seed.mentions)
     everything = [m for r in ordered for m in r.mentions]
-    fields["sub_event_type"] = _vote(ordered, "sub_event_type") or fields["sub_event_type"]
+    # a province-level report that joined a finer event keeps its claims, but its figures and its
+    # word are about the province: they neither set the event's fields nor corroborate it
+    if (fields["geo_precision"] or 3) < 3:
+        ordered = [r for r in ordered if r is seed or not _province_only(r)]
+    # the type most independent sources give (a tie goes to the seed), then its sub-type
+    fields["event_type"] = _vote(ordered, "event_type") or fields["event_type"]
+    typed = [SourceReport(mentions=[m for m in r.mentions if m.event_type == fields["event_type"]],
+                          article_id=r.article_id, source_key=r.source_key, seed=r.seed) for r in ordered]
+    fields["sub_event_type"] = _vote(typed, "sub_event_type") or fields["sub_event_type"]
     winner = _winner(ordered, "actor1")
     if winner is not None:
         claims = [m for m in everything if m.actor1 == winner.actor1]
@@ -161,9 +200,8 @@ def fuse_fields(reports: Sequence[SourceReport]) -> dict:
     deaths, injuries = estimates(ordered, "fatalities"), estimates(ordered, "injuries")
     fields.update(fatalities=deaths["low"], fatalities_low=deaths["low"], fatalities_best=deaths["best"],
                   fatalities_high=deaths["high"], injuries=injuries["low"])
-    actors = {m.actor1 for m in everything if m.actor1}
     flags = []
-    if len(actors) > 1:
+    if fields["event_type"] != "Battles" and competing_claims(ordered):
         flags.append("competing_claims")
     if any(m.denials for m in everything):
         flags.append("denial")

@@ -131,12 +131,15 @@ def place_compatible(a: Unit, b: Unit) -> bool:
 
     Two towns (geo_precision 1) are one place only when they are the same entry, the same spot
     (SAME_SPOT_KM) or the same name within NEAR_KM: two strikes a village apart stay apart. A
-    place "near X" (precision 2) reaches NEAR_KM. A province (precision 3) only meets the same
-    province. An unlocated place meets a place of the same name in the same province.
+    place "near X" (precision 2) reaches NEAR_KM. A province (precision 3) meets the same
+    province and the located places in it; clustering lets it join a finer event only when that
+    event is the one such event of its day (:mod:`warwatch.fuse.cluster`). An unlocated place
+    meets a place of the same name in the same province.
     """
     if a.located and b.located:
         if a.region or b.region:
-            return a.region and b.region and a.country == b.country and bool(a.admin1) and a.admin1 == b.admin1
+            # a province meets the same province, and a place in it (see :func:`province_reach`)
+            return a.country == b.country and bool(a.admin1) and a.admin1 == b.admin1
         if a.gid and a.gid == b.gid:
             return True
         d = km(a.lat, a.lon, b.lat, b.lon)  # type: ignore[arg-type]
@@ -160,22 +163,69 @@ def dates_compatible(a: Unit, b: Unit) -> bool:
     return a.lo <= b.hi and b.lo <= a.hi  # type: ignore[operator]
 
 
+#: actors that name nobody in particular: they neither identify an incident nor tell two apart
+GENERIC_ACTORS = ("Unidentified ", "Civilians", "Protesters", "Rioters")
+
+
+def specific(actor: str | None) -> bool:
+    """An actor that names a party ("Houthis", "Military Forces of Syria"), not "gunmen" or "civilians"."""
+    return bool(actor) and not actor.startswith(GENERIC_ACTORS)  # type: ignore[union-attr]
+
+
 def actors_compatible(a: Unit, b: Unit) -> bool:
     """Not two different incidents by their actors.
 
     Different perpetrators named for one incident are competing claims of responsibility (kept,
     and the event is contested), so a different actor1 alone does not split; nor does a
-    different sub-event type ("shelling" in one report, "air strikes" in another: ACLED codes one
-    event per place, day and event type). Two dyads with no actor in common ("HTS against the
-    army" and "ISIS against the SDF") are two incidents.
+    different sub-event type ("shelling" in one report, "air strikes" in another). Two dyads of
+    named parties with no party in common ("HTS against the army" and "ISIS against the SDF")
+    are two incidents; "gunmen" or "civilians" on one side say nothing either way.
     """
-    return not (a.actor1 and a.actor2 and b.actor1 and b.actor2 and not ({a.actor1, a.actor2} & {b.actor1, b.actor2}))
+    da = {x for x in (a.actor1, a.actor2) if specific(x)}
+    db = {x for x in (b.actor1, b.actor2) if specific(x)}
+    return not (len(da) == 2 and len(db) == 2 and not da & db)
+
+
+#: event types that outlets (and the extractor) mix up for one incident: "shells hit the village"
+#: is remote violence to one report, an attack on civilians to another, fighting to a third
+TYPE_FAMILIES = ({"Battles", "Explosions/Remote violence", "Violence against civilians"}, {"Protests", "Riots"})
+
+
+def types_compatible(a: Unit, b: Unit) -> bool:
+    """The same ACLED event type, or two of one family (political violence; demonstrations).
+
+    ACLED codes one event per place, day and type, but two reports of different articles that
+    agree on place and day and differ only in type are, far more often, one incident typed two
+    ways than two incidents. Within one article the extractor's grouping keeps types apart (two
+    reports of one article never fuse), and among several candidate events a report prefers the
+    one of its own type (:func:`affinity`). Strategic developments fuse only with their own type.
+    """
+    if a.event_type == b.event_type:
+        return True
+    return any(a.event_type in family and b.event_type in family for family in TYPE_FAMILIES)
 
 
 def compatible(a: Unit, b: Unit) -> bool:
-    """May two reports describe one incident? Same event type, dates, place and compatible actors."""
-    return (a.event_type == b.event_type and dates_compatible(a, b) and place_compatible(a, b)
+    """May two reports describe one incident? Compatible types, dates, place and actors.
+
+    A province-level report meets a finer place only when both are dated to the day: "strikes
+    in Idlib province on Saturday" may be Saturday's strike on a village of Idlib, "this month"
+    says too little (and would tie a whole province's month into one component). Two event
+    types of one family meet only on the same day at the very same place (:func:`same_site`):
+    the same village, typed two ways, rather than a clash and a strike a few km apart.
+    """
+    day = a.lo == a.hi and b.lo == b.hi
+    if a.region != b.region and not day:
+        return False
+    if a.event_type != b.event_type and not (day and same_site(a, b)):
+        return False
+    return (types_compatible(a, b) and dates_compatible(a, b) and place_compatible(a, b)
             and actors_compatible(a, b))
+
+
+def same_site(a: Unit, b: Unit) -> bool:
+    """The very same place, not just a nearby one: one gazetteer entry, or one name."""
+    return (bool(a.gid) and a.gid == b.gid) or bool(a.names & b.names)
 
 
 def aligned(copy: Unit, original: Unit, slack: int = 1) -> bool:
@@ -183,7 +233,11 @@ def aligned(copy: Unit, original: Unit, slack: int = 1) -> bool:
     but an undated report (a reprint without a date) aligns by place and type alone, and dates
     may differ by ``slack`` days: a reprint published later resolves "on Saturday" or "today"
     against its own date (the caller passes the gap between the two publication dates)."""
-    if copy.event_type != original.event_type or not place_compatible(copy, original):
+    # a province and a place in it are one place only for clustering (which keeps the place as
+    # the seed); a report that follows another takes that one's event as it is
+    if copy.region != original.region:
+        return False
+    if not types_compatible(copy, original) or not place_compatible(copy, original):
         return False
     if copy.dated and original.dated and not (copy.lo - slack <= original.hi and original.lo - slack <= copy.hi):  # type: ignore[operator]
         return False
@@ -197,7 +251,8 @@ def affinity(seed: Unit, u: Unit) -> tuple:
     else:
         distance = 0.0
     same_place = bool(seed.names & u.names) or (bool(seed.gid) and seed.gid == u.gid)
-    return (seed.sub_event_type == u.sub_event_type, same_place, -round(distance, 3),
+    return (seed.event_type == u.event_type, seed.sub_event_type == u.sub_event_type, same_place,
+            -round(distance, 3),
             seed.lo == u.lo and seed.hi == u.hi, seed.actor1 == u.actor1)
 
 
@@ -215,20 +270,31 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
 
 
 def index_keys(u: Unit) -> list[Hashable]:
-    """The blocks a report is filed under (for each of its days)."""
+    """The blocks a report is filed under (for each of its days).
+
+    Provinces are filed under ("r", country, admin1); located places dated to the day also under
+    ("p", country, admin1), which only provinces probe, so that places never meet places
+    through their province.
+    """
     if u.region:
         return [("r", u.country, u.admin1)]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
     if u.located:
         keys.append(("c", *_cell(u.lat, u.lon)))  # type: ignore[arg-type]
+        if u.admin1 and u.lo == u.hi:
+            keys.append(("p", u.country, u.admin1))
     return keys
 
 
 def probe_keys(u: Unit) -> list[Hashable]:
     """The blocks holding every report that may be :func:`compatible` with this one (same days)."""
+    # provinces and finer places meet only when both are dated to the day (see compatible())
+    day = u.dated and u.lo == u.hi
     if u.region:
-        return [("r", u.country, u.admin1)]
+        return [("r", u.country, u.admin1), *([("p", u.country, u.admin1)] if day else [])]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    if u.located and u.admin1 and day:
+        keys.append(("r", u.country, u.admin1))
     if u.located:
         cy, cx = _cell(u.lat, u.lon)  # type: ignore[arg-type]
         reach_y = math.ceil(NEAR_KM / 111.0 / CELL_DEG)

@@ -204,8 +204,15 @@ def event_json(detail: EventDetail) -> dict[str, Any]:
 
 def export_json(store: Store, out: TextIO, *, records: list[EventRecord] | None = None) -> int:
     """Write the events (default: all) as a JSON list, each with its claims and evidence."""
+    from warwatch.serve.timeline import positions
+
     records = store.events() if records is None else records
-    items = [event_json(d) for d in store.event_details(records)]
+    where = positions(records)
+    items = []
+    for d in store.event_details(records):
+        item = event_json(d)
+        item["timeline"] = where.get(d.id)
+        items.append(item)
     json.dump(items, out, ensure_ascii=False, indent=1)
     out.write("\n")
     return len(items)

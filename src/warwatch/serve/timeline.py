@@ -2,7 +2,8 @@
 
 :func:`timeline` groups stored events by day (undated ones last, in a day of their own);
 :func:`timeline_renderable` draws it for the terminal with Rich; :func:`timeline_json` gives the
-same grouping as plain data (the JSON export's ``day`` member carries it too).
+same grouping as plain data; the JSON export gives every event its ``timeline`` position
+(:func:`positions`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from warwatch.serve.render import GRADE_STYLES
 from warwatch.store import EventRecord, Store
 
 
-
 @dataclass
 class Day:
     """The events of one day (``day`` None: the undated ones), most-reported first."""
@@ -36,8 +36,9 @@ class Day:
         return f"{self.day.strftime('%A')} {format_date(self.day)[3:]}"
 
 
-def _order(e: EventRecord) -> tuple:
-    # the same order whatever order the reports were stored in: ids are not used
+def day_order(e: EventRecord) -> tuple:
+    """Where an event stands among the events of its day: most independent sources first, then by
+    place and type (never by id, so the order does not depend on the order of storing)."""
     return (-e.n_sources, e.admin1 or "", e.location or e.place_text or "", e.event_type, e.sub_event_type,
             e.event_id_cnty)
 
@@ -50,7 +51,7 @@ def timeline(store: Store, where: str | None = None, since: date | None = None, 
     for event in store.events(where=where, since=since, until=until, grade=grade, event_type=event_type):
         days.setdefault(event.event_date, Day(event.event_date)).events.append(event)
     for day in days.values():
-        day.events.sort(key=_order)
+        day.events.sort(key=day_order)
     return sorted(days.values(), key=lambda d: (d.day is None, d.day or date.min))
 
 
@@ -111,6 +112,19 @@ def event_summary(e: EventRecord) -> dict[str, Any]:
         "n_sources": e.n_sources, "sources": list(e.sources), "copies": list(e.copies), "grade": e.grade,
         "flags": list(e.flags), "confidence": e.confidence, "notes": e.notes,
     }
+
+
+def positions(records: list[EventRecord]) -> dict[int, dict[str, Any]]:
+    """Each event's place in the timeline, by event id: {"day", "position" (1 = most reported),
+    "events_that_day"}; the JSON export gives every event this member."""
+    days: dict[date | None, list[EventRecord]] = {}
+    for e in records:
+        days.setdefault(e.event_date, []).append(e)
+    out: dict[int, dict[str, Any]] = {}
+    for day, events in days.items():
+        for k, e in enumerate(sorted(events, key=day_order), start=1):
+            out[e.id] = {"day": day.isoformat() if day else None, "position": k, "events_that_day": len(events)}
+    return out
 
 
 def timeline_json(days: list[Day]) -> list[dict[str, Any]]:

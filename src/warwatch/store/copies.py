@@ -69,9 +69,16 @@ def relink(conn: Connection, article_ids: Iterable[int]) -> set[int]:
     return the articles whose copy_of or root_id changed."""
     changed: set[int] = set()
     todo = set(article_ids)
+    ranks: dict[int, tuple] = {}  # a wire story and its many reprints: each rank read once
+
+    def ranked(article_id: int) -> tuple:
+        if article_id not in ranks:
+            ranks[article_id] = _rank(conn, article_id)
+        return ranks[article_id]
+
     for article_id in sorted(todo):
-        own = _rank(conn, article_id)
-        links = [(Link(other, share, kind), _rank(conn, other)) for other, share, kind in _links(conn, article_id)]
+        own = ranked(article_id)
+        links = [(Link(other, share, kind), ranked(other)) for other, share, kind in _links(conn, article_id)]
         original = choose_original(own, links)
         current = conn.execute(select(articles.c.copy_of).where(articles.c.id == article_id)).scalar()
         if original != current:

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, false, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from warwatch.fuse.group import summarise
@@ -99,13 +99,18 @@ def _candidates(conn: Connection, u: Unit) -> list[Unit]:
         reports.c.day_lo >= _day(u.lo - MAX_SPAN_DAYS))  # type: ignore[operator]
     same_country = reports.c.country == u.country if u.country else reports.c.country.is_(None)
     if u.region:
-        query = query.where(reports.c.geo_precision >= 3, same_country)
+        # the same province, and the located places in it
+        inside = reports.c.admin1 == u.admin1 if u.admin1 else false()
+        query = query.where(same_country, reports.c.latitude.is_not(None),
+                            or_(reports.c.geo_precision >= 3, inside))
     elif u.located:
         dlat = NEAR_KM / 111.0 + 0.01
         dlon = NEAR_KM / (111.32 * max(0.05, math.cos(math.radians(min(89.0, abs(u.lat) + dlat))))) + 0.01  # type: ignore[arg-type]
         near = and_(reports.c.latitude.between(u.lat - dlat, u.lat + dlat),  # type: ignore[operator]
                     reports.c.longitude.between(u.lon - dlon, u.lon + dlon))  # type: ignore[operator]
-        query = query.where(or_(near, and_(reports.c.latitude.is_(None), same_country)))
+        province = and_(reports.c.geo_precision >= 3, same_country, reports.c.admin1 == u.admin1) \
+            if u.admin1 else false()
+        query = query.where(or_(near, province, and_(reports.c.latitude.is_(None), same_country)))
     else:
         query = query.where(same_country)
     return [unit(row) for row in conn.execute(query)]
