@@ -340,3 +340,25 @@ def test_the_unit_a_village_lies_in_is_context_not_a_second_event(pipeline):
         "2020-05-09",
     )
     assert [m.toponym.text for m in found] == ["Majzar"]
+
+
+def test_a_denial_naming_a_place_goes_to_that_event_only(pipeline):
+    text = (
+        "Shells fired by Afghan forces hit Manogay in Kunar on Monday, killing two people. "
+        "Gunmen attacked Kandlay on Sunday, killing three. "
+        "Afghan security forces denied carrying out the attack on Kandlay."
+    )
+    found = {m.toponym.text: m for m in mentions(pipeline, text, "2021-02-08")}
+    assert found["Kandlay"].denials and not found["Manogay"].denials
+    assert found["Manogay"].sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_wire_datelines_sources_and_war_totals_are_not_the_story(pipeline):
+    text = (
+        "BEIRUT (Agence France-Presse) - Rebels shelled the town of Suqaylabiyah on Tuesday, killing four "
+        "civilians, police said. The war has killed hundreds of thousands of people."
+    )
+    found = mentions(pipeline, text, "2021-02-10")
+    assert [(m.toponym.text, m.actor1, m.actor2, m.fatalities) for m in found] == [
+        ("Suqaylabiyah", "Rebel Forces (Syria)", "Civilians (Syria)", 4)
+    ]

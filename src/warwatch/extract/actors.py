@@ -16,6 +16,8 @@ from spacy.tokens import Span
 
 from warwatch.extract.lexicon import load, phrase_regex
 
+# ", police said." at the end of a clause: the police are the source of the report, not a party
+_SOURCE_ONLY = re.compile(r"^,\s*(?:the\s+)?police\s+(?:said|say|says|told|reported)\b", re.I)
 _NOT_AN_ACTOR = re.compile(
     r"[-‐](held|controlled|run|dominated|backed|led|linked|affiliated|aligned|majority|based|style)\b|"
     r"\s+(officials?|sources?|commanders?|spokesm[ae]n|spokeswoman|representatives?|leaders?|activists?|media)\b|"
@@ -107,7 +109,8 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
     def add(start: int, end: int, name: str, kind: str, country: str | None, attributed: bool | None = None) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if _NOT_AN_ACTOR.match(text[end:]):
+        source_only = kind == "state" and _SOURCE_ONLY.search(text[max(0, start - 2) : end + 12])
+        if _NOT_AN_ACTOR.match(text[end:]) or source_only:
             return  # "rebel-held Idlib", "a rebel official said": a description or a source, not a party
         taken.append((start, end))
         att = _attributed(text, start, end) if attributed is None else attributed

@@ -142,9 +142,12 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     names = {iso: name for name, iso in _iso2().items()}
     votes: Counter[str] = Counter()
     text = doc.text  # built from the tokens on every access: read it once
+    # "BEIRUT (Agence France-Presse) -": where the wire files from, and whose wire it is
+    datelines = [m.span() for m in _WIRE_DATELINE.finditer(text)]
+    text = _blank(text, datelines)
     for token in doc:
         name = countries.get(token.lower_)
-        if not name:
+        if not name or any(s <= token.idx < e for s, e in datelines):
             continue
         if token.pos_ != "PROPN":
             votes[name] += 0.5  # "Russian jets" says who flies, not where
@@ -154,6 +157,8 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[name] += 1
     said: dict[str, str | None] = {}  # a name said ten times votes ten times, but is looked up once
     for ent in doc.ents:
+        if any(s <= ent.start_char < e for s, e in datelines):
+            continue
         if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
             if ent.text not in said:
                 said[ent.text] = _country_of_name(ent.text, places)
@@ -176,6 +181,19 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
         if region is not None:
             votes[names.get(region.country, region.country)] += 3
     return votes.most_common(1)[0][0] if votes else None
+
+
+_WIRE_DATELINE = re.compile(
+    r"(?m)^[ \t]*[A-Z][A-Z .'’-]{2,30}(?:,[ \t]*[A-Za-z .]{2,30})?[ \t]*(?:\([^)\n]{2,60}\))?[ \t]*[-–—]+[ \t]"
+)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with these spans blanked out (offsets kept)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _country_of_name(name: str, places: PlaceIndex) -> str | None:
@@ -673,12 +691,18 @@ def _attach_denials(extraction: Extraction) -> None:
     """Attach each denial to the mentions whose actor or weapon it denies (all, if it names neither)."""
     countries = load("actors")["countries"]
     for denial in extraction.denials:
+        # "denied carrying out the attack on Kandlay": the place it names says which event
+        at_place = [m for m in extraction.mentions if m.toponym and m.toponym.text in denial.text]
+        if at_place:
+            for m in at_place:
+                m.denials.append(denial)
+            continue
         words = re.findall(r"[\w.]+", denial.text.lower())
         named = {countries[w] for w in words if w in countries}
         weapon = "barrel bomb" if "barrel" in words else None
         for m in extraction.mentions:
             if (
-                (named and any(c in (m.actor1 or "") for c in named))
+                (named and any(f"Forces of {c}" in (m.actor1 or "") for c in named))
                 or (weapon and m.weapon == weapon)
                 or (not named and not weapon)
             ):

@@ -29,7 +29,12 @@ _ARTICLE = (
 _WORD = r"[A-Z][\w'’ʿʾ]+"
 # inside a name the article may stand alone: "Qalat al Madiq"
 _INNER = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|bin|ibn|abu|umm|Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
-NAME = re.compile(rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER})?{_WORD}){{0,3}}")
+# and the Romance ones: "Feira de Santana", "Amatlan de los Reyes", "San Juan del Sur"
+_ROMANCE = r"(?:(?:de|da|do|dos|das|del|di|du|des)\s+(?:(?:la|las|los|le)\s+)?)"
+# a one-letter last part after a hyphen: "Chaung-U"
+NAME = re.compile(
+    rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER}|{_ROMANCE})?{_WORD}){{0,3}}(?:[-‐][A-Z](?![\w-]))?"
+)
 _NOT_PLACE_LABELS = {
     "NORP",
     "DATE",
@@ -83,7 +88,7 @@ _NEAR_AFTER = re.compile(
 _REGION_BEFORE = re.compile(
     r"""\b(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-?western|north-?eastern
             |south-?western|south-?eastern|rural|upper|lower|greater|neighbou?ring)\s+(?:parts?\ of\s+)?
-        |province\ of\s+(?:the\s+)?|governorate\ of\s+|region\ of\s+
+        |province\ of\s+(?:the\s+)?|governorate\ of\s+|region\ of\s+|countryside\ of\s+
         |(?:mountainous|restive|embattled|rebel-held|opposition-held|government-held)\s+province\ of\s+)$""",
     re.I | re.X,
 )
@@ -238,8 +243,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             and places.region(bracket.group("admin")) is None
         ):
             bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
-        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket
-                      or _province_after(after, places, country))
+        province_after = _province_after(after, places, country)
+        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after)
         if norp and not strong:
             continue
         medium = bool(_CUE_BEFORE.search(before[-60:]))
@@ -250,9 +255,11 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             is not None
         )
         region = places.region(name, country=country)
-        if region is None and country and (_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after)):
+        if region is None and country and (_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after)
+                                           or not places.lookup(name, country=country)):
             # the story's country may be wrong ("Saida" is also an Algerian province): a province
-            # said as one ("in Ar Raqqa countryside") is context whatever its country
+            # said as one ("in Ar Raqqa countryside"), or one the story's country has no place
+            # called, is context whatever its country
             region = places.region(name)
         # a joined "City - District" is known by its city (see _join_acled_parts)
         known = region is not None or " - " in name or bool(places.lookup(name, country=country))
@@ -270,7 +277,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         qualifier = None
         if _NEAR_BEFORE.search(before[-60:]) or _NEAR_AFTER.match(after):
             qualifier = "near"
-        is_region = region is not None and not capital and (
+        # "New York, Donetsk": a name followed by its province is a town, whatever else it names
+        is_region = region is not None and not capital and not province_after and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not re.match(r"^\s+(?:city|town)\b", after) and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
         )
@@ -281,6 +289,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         toponym = Toponym(name, base + start, base + end, qualifier, [])
         if bracket:
             toponym.context = [a.strip() for a in bracket.group("admin").split(",") if a.strip()][::-1]
+        named = _COUNTRY_AFTER.match(after)
+        if named and named.group(1).lower() in _country_words():
+            toponym.context.append(named.group(1))  # "Peshawar city, Pakistan": the country
         if _not_place_cue().search(before[-45:]) and not re.search(
             r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]
         ):
@@ -299,6 +310,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     return out
 
 
+_COUNTRY_AFTER = re.compile(
+    r"^(?:\s+(?:city|town|village|district|province|region))?,\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\b"
+)
 _COMMA_UNIT = re.compile(r"^,\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
 _DEMONYM = re.compile(r"(?:ish|ian|ians|ese|ite|ites|ic|is)$", re.I)
 
