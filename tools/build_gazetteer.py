@@ -186,6 +186,15 @@ def main() -> int:
         for line in handle:
             code, name, ascii_name, _gid = line.rstrip("\n").split("\t")
             out.write(f"{code}\t{name}\t{ascii_name}\n")
+    # second-level units of every country outside the dense ones (whose WOF counties serve):
+    # context words only ("in Laylaki (Baabda)"), so code and name suffice
+    with gzip.open(src / "geonames_admin2Codes.txt.gz", "rt", encoding="utf-8") as handle, gzip_writer(
+        DATA / "geonames_admin2.tsv.gz"
+    ) as out:
+        for line in handle:
+            code, name, ascii_name, _gid = line.rstrip("\n").split("\t")
+            if code[:2] not in COUNTRIES:
+                out.write(f"{code}\t{name}\t{ascii_name}\n")
     total = sum(p.stat().st_size for p in DATA.glob("*.gz"))
     print(f"package data: {total / 1e6:.1f} MB")
     return 0

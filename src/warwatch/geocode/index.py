@@ -27,13 +27,13 @@ from warwatch.errors import GazetteerError
 from warwatch.geocode import fold as fold_mod
 from warwatch.geocode.fold import ascii_fold
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DENSE = ("SY", "YE", "IQ", "AF", "SD", "SO", "MM", "UA")
 GN_CITIES = "cities500.json"
 
 # name kinds, from most to least trustworthy
-PRIMARY, ALT, ARABIC, CYRILLIC, GENERIC = 0, 1, 2, 3, 4
+PRIMARY, ALT, ARABIC, CYRILLIC, GENERIC, BURMESE = 0, 1, 2, 3, 4, 5
 # place status
 CURRENT, NOT_CURRENT, DEPRECATED = 0, 1, 2
 
@@ -47,6 +47,7 @@ CREATE TABLE region(id INTEGER PRIMARY KEY, country TEXT, admin1 TEXT, name TEXT
     lon REAL, capital INTEGER, status INTEGER);
 CREATE TABLE region_name(fold TEXT, region INTEGER, country TEXT, label TEXT);
 CREATE TABLE country_name(fold TEXT, iso TEXT, label TEXT);
+CREATE TABLE admin2(fold TEXT, country TEXT, region INTEGER, label TEXT);
 """
 INDEXES = """
 CREATE INDEX name_fold ON name(fold);
@@ -54,6 +55,7 @@ CREATE INDEX name_skel ON name(skel) WHERE skel IS NOT NULL;
 CREATE INDEX place_geo ON place(lat, lon);
 CREATE INDEX region_name_fold ON region_name(fold);
 CREATE INDEX country_name_fold ON country_name(fold);
+CREATE INDEX admin2_fold ON admin2(fold);
 """
 
 

@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from warwatch.geocode.fold import ARTICLES, ascii_fold, fold, has_arabic, skeleton, words
-from warwatch.geocode.index import ALT, ARABIC, CYRILLIC, GENERIC, PRIMARY, plain
+from warwatch.geocode.fold import ARTICLES, GENERIC_HEADS, ascii_fold, burmese_key, fold, has_arabic, skeleton, words
+from warwatch.geocode.index import ALT, ARABIC, BURMESE, CYRILLIC, GENERIC, PRIMARY, plain
 
-KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88}
+KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88, BURMESE: 0.93}
 #: how much the letters themselves may still lower an exact fold match ("Hass" is closer to
 #: "Hass" than to "Haysah", though both fold to "has")
 LITERAL_WEIGHT = 0.1
 EXACT, SKELETON, FUZZY = 0, 1, 2
 KIND_WORD = {PRIMARY: "name", ARABIC: "Arabic name", ALT: "alternate name", CYRILLIC: "Cyrillic name",
-             GENERIC: "name without its generic head word"}
+             GENERIC: "name without its generic head word", BURMESE: "Myanmar spelling of"}
 #: a fuzzy match never scores like an exact one
 FUZZY_CAP = 0.94
 MAX_BLOCK = 5000
@@ -61,6 +61,7 @@ def spelling_similarity(name: str, label: str) -> float:
 
 
 FUZZY_CUTOFF = 0.84  # one edit in seven letters
+BURMESE_LETTERS = 0.75  # a Myanmar-key match keeps three letters in four ("Kan Pauk" ~ "Kanbauk")
 SKELETON_MIN = 0.70  # a shared skeleton lifts a spelling only this close to the floor
 
 
@@ -99,6 +100,20 @@ class Matcher:
             literal = 1.0 if kind == ARABIC else fuzz.ratio(want, plain(label)) / 100.0
             sim = KIND_SIM[kind] - LITERAL_WEIGHT * (1.0 - literal)
             self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[kind]} '{label}'"))
+        tokens = words(name)
+        if not hits and len(tokens) >= 2 and tokens[0] in GENERIC_HEADS and not strict:
+            # "Hazrati Imam Sahib", "Tall Shanan": the gazetteer may know the name without its head
+            for hit in self.exact(" ".join(tokens[1:]), country).values():
+                hit.sim *= KIND_SIM[GENERIC]
+                hit.how = f"{hit.how}, without the head word '{tokens[0]}'"
+                self._keep(hits, hit)
+        mm = burmese_key(name) if country == "MM" and not strict else ""
+        if len(mm) > 6:  # "mm:" and four letters at least
+            for place, label in self.rows("SELECT place, label FROM name WHERE fold = ? AND country = 'MM'", (mm,)):
+                if OSA.normalized_similarity(want, plain(label)) < BURMESE_LETTERS:
+                    continue  # the key is loose: the letters must stay close ("Hpa Lu Gyi" ≠ "Balawkhi")
+                sim = KIND_SIM[BURMESE] - LITERAL_WEIGHT * (1.0 - fuzz.ratio(want, plain(label)) / 100.0)
+                self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[BURMESE]} '{label}'"))
         return hits
 
     def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
@@ -154,7 +169,10 @@ def words_agree(name: str, label: str) -> bool:
     a, b = words(name), words(label)
     if len(a) != len(b) or len(a) < 2:
         return True
-    return all(spelling_similarity(x, y) >= 0.7 for x, y in zip(a, b, strict=True))
+    # a word may differ in its vowels, or by a letter or two, but not in a consonant of a short
+    # word ("Maaret al-Naasan" is not "Maarat al-Numan")
+    return all(skeleton(fold(x)) == skeleton(fold(y)) or spelling_similarity(x, y) >= 0.84
+               for x, y in zip(a, b, strict=True))
 
 
 def same_letters(name: str, label: str) -> bool:

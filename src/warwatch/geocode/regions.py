@@ -17,7 +17,9 @@ from warwatch.geocode.index import CURRENT, DATA_DIR
 from warwatch.geocode.matching import Matcher, plain, same_letters, similarity
 
 _UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
-         "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya"}
+         "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya",
+         "township", "tract", "locality", "subdistrict", "sub-district", "hromada", "tehsil", "woreda", "lga",
+         "nahiya", "qada", "department", "prefecture", "commune", "circle", "cercle", "zone"}
 _NEAR = {"countryside", "outskirts", "suburbs", "suburb", "vicinity", "environs", "area", "areas",
          "surroundings", "outskirt", "periphery"}
 _KIND = {"city", "town", "village", "villages", "towns", "hamlet"}
@@ -150,6 +152,23 @@ class RegionTable:
         if best is None:
             return None
         return best[1], min(best[0], 0.94), f"province name close to '{self._info[best[1]].name}'"
+
+    def countries_of(self, name: str) -> set[str]:
+        """Countries that have a first-level unit called exactly ``name`` ("Sool": {"SO"},
+        "Sucre": {"BO", "CO", "EC", "VE"}); letter for letter for short and GeoNames names."""
+        out: set[str] = set()
+        core, _ = split_qualifier(name)
+        for text in dict.fromkeys((name, core)):
+            key = fold(text)
+            for rid in self._by_fold.get(key, ()):
+                # letter for letter; for WOF's fifty-language alternates, the plain ones only:
+                # "As-Saan" is not Shan's Turkish "Şan" (GeoNames names are official: "Paraná")
+                labels = [lb for lb in self._labels[key, rid] if rid < 0 or lb.isascii() or not text.isascii()]
+                if (len(key) > 4 and rid > 0) or any(same_letters(text, lb) for lb in labels):
+                    out.add(self._info[rid].country)
+            if out:
+                break
+        return out
 
     def country(self, name: str) -> str | None:
         """ISO2 code of a country name ("Syria", "DR Congo"), or None; letter for letter, so
