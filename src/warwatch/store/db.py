@@ -46,6 +46,11 @@ def sqlite_engine(path: str | Path) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if str(path) != ":memory:":
+            # write-ahead log: readers (the web app) never block the ingest, and a commit is one
+            # append instead of a journal rewrite; NORMAL sync keeps the file consistent on a crash
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
