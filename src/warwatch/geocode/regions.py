@@ -106,6 +106,13 @@ class RegionTable:
         # fuzzy matching only against plain English-alphabet names: a region's alternates in
         # fifty languages ("Crimêye", "Krimeya") would match anything
         self._ascii = {key for (key, _rid), labels in self._labels.items() if any(lb.isascii() for lb in labels)}
+        # fuzzy candidates by the first two letters of their skeleton, so that a miss does not
+        # compare against every region name of the world
+        self._by_skel2: dict[str, list[str]] = {}
+        for key in self._by_fold:
+            if key in self._ascii:
+                self._by_skel2.setdefault(self._skel[key][:2], []).append(key)
+        self._found: dict[tuple, tuple[int, float, str] | None] = {}
         self._countries: dict[str, list[tuple[str, str]]] = {}
         self._country_names: dict[str, str] = {}
         for key, iso, label in matcher.rows("SELECT fold, iso, label FROM country_name", ()):
@@ -125,6 +132,14 @@ class RegionTable:
              whole: bool = False) -> tuple[int, float, str] | None:
         """(region id, similarity, reason) of the unit called ``name``, or None; ``whole``:
         the name as given only ("West Darfur"), not what is left without its qualifiers."""
+        asked = (name, country, fuzzy, whole)
+        if asked not in self._found:
+            if len(self._found) > 100_000:
+                self._found.clear()
+            self._found[asked] = self._find(name, country, fuzzy=fuzzy, whole=whole)
+        return self._found[asked]
+
+    def _find(self, name: str, country: str | None, *, fuzzy: bool, whole: bool) -> tuple[int, float, str] | None:
         core, _ = split_qualifier(name)
         for text in dict.fromkeys((name,) if whole else (name, core)):
             key = fold(text)
@@ -140,9 +155,8 @@ class RegionTable:
             return None
         best: tuple[float, int] | None = None
         skel = skeleton(key)
-        for other, ids in self._by_fold.items():
-            if self._skel[other][:2] != skel[:2] or other not in self._ascii:
-                continue
+        for other in self._by_skel2.get(skel[:2], ()):
+            ids = self._by_fold[other]
             ranked = self._rank(ids, country)
             if not ranked or (country is None and ranked[0] < 0):
                 continue  # fuzzy matches of GeoNames' units only when the country is known
