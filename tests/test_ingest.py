@@ -541,3 +541,10 @@ def test_parse_iso_date():
     for bad in ("2018-13-01", "yesterday", 20180909):
         with pytest.raises(ValueError):
             parse_iso_date(bad)
+
+
+def test_a_one_line_note_is_its_own_text(tmp_path):
+    from warwatch.ingest.text import read_text
+
+    article = read_text("On 8 March 2022, Russian forces shelled in Metolkine, Luhansk. Casualties unknown.\n")
+    assert article.text.startswith("On 8 March 2022, Russian forces shelled")

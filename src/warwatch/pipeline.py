@@ -8,6 +8,7 @@ skipped, a bad file reported and skipped.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -132,6 +133,7 @@ def ingest(
     published: date | None = None,
     pipeline: Pipeline | None = None,
     on_article: Callable[[Article | IngestFailure], None] | None = None,
+    n_process: int | None = None,
 ) -> IngestReport:
     """Read, extract, geocode and store every input; never stops on one bad file."""
     from warwatch.ingest import IngestFailure, collect
@@ -156,7 +158,11 @@ def ingest(
         if not articles:
             return report
         pipeline = pipeline or Pipeline()
-        for article, mentions in pipeline.process_many(articles):
+        if n_process is None:
+            # spaCy in two worker processes while this one extracts and stores: worth its start-up
+            # cost from a few batches on, on a machine with two cores or more
+            n_process = 2 if len(articles) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
+        for article, mentions in pipeline.process_many(articles, n_process=n_process):
             result = store.add_article(article, mentions)
             if result.created:
                 report.stored += 1

@@ -152,6 +152,8 @@ def read_text(raw: str, *, path: str | None = None, title: str | None = None) ->
         raise InputError("empty file (only white space)" if raw else "empty file")
     title, published, body = split_header(text, title=title)
     cleaned = clean_text(body)
+    if not body.strip() and title and has_text(clean_text(title)):
+        cleaned = clean_text(title)  # a one-line file ("On 8 March 2022, Russian forces shelled ...") is its own text
     if not has_text(cleaned):
         raise InputError("no article text left after removing boilerplate")
     return Article(
