@@ -389,7 +389,10 @@ def test_cluster_a_scores(cluster_a: dict, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(SCORER), str(CLUSTER_A / "gold.json"), str(path), "--json"],
                           capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
-    assert result["recall"] == 1.0 and result["precision"] >= 0.85, result["unmatched_predictions"]
+    # pinned at what fusion reaches (F1 1.00); the field floor below the 0.96 reached (actor1 0.78:
+    # the sources disagree on who flew the jets)
+    assert result["recall"] == 1.0 and result["precision"] == 1.0, result["unmatched_predictions"]
+    assert result["field_accuracy"] >= 0.96, result["fields"]
 
 
 @pytest.fixture(scope="module")
