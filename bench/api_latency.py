@@ -15,7 +15,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import sqlite3
 import statistics
 import tempfile
@@ -186,15 +185,12 @@ def report(rows: list[Row], n_events: int, repeat: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+
 def write_section(path: Path, section: str) -> None:
-    """Replace the "## REST API" section of a Markdown file (or append it), keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## REST API\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    """This script's section of a Markdown file, the others kept."""
+    from sections import write_section as write
+
+    write(path, "## REST API", section)
 
 
 def main() -> None:

@@ -106,17 +106,12 @@ def speed(args: argparse.Namespace) -> None:
 SECTION = "## Geocoding: speed"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this script's section of a Markdown file (or append it), keeping the others."""
-    import re
 
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+def write_section(path: Path, section: str) -> None:
+    """This script's section of a Markdown file, the others kept."""
+    from sections import write_section as write
+
+    write(path, SECTION, section)
 
 
 def iso2_of(event_id: str, iso3: dict[str, str]) -> str | None:
