@@ -362,3 +362,16 @@ def test_wire_datelines_sources_and_war_totals_are_not_the_story(pipeline):
     assert [(m.toponym.text, m.actor1, m.actor2, m.fatalities) for m in found] == [
         ("Suqaylabiyah", "Rebel Forces (Syria)", "Civilians (Syria)", 4)
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Gunmen killed two villagers in Qal'ah-ye Zal district of Kunduz on Monday.", "Qal'ah-ye Zal"),
+        ("Gunmen killed two villagers in the village of Darabad-e Pa'in in Farah on Monday.", "Darabad-e Pa'in"),
+    ],
+)
+def test_persian_names_with_ezafe_stay_whole(pipeline, sentence, place):
+    found = mentions(pipeline, sentence, "2021-02-09")
+    assert [m.toponym.text for m in found] == [place]
+    assert found[0].place.located and found[0].place.country == "AF"

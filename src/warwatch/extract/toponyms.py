@@ -29,11 +29,14 @@ _ARTICLE = (
 _WORD = r"[A-Z][\w'’ʿʾ]+"
 # inside a name the article may stand alone: "Qalat al Madiq"
 _INNER = r"(?:(?:al|el|as|ash|ad|ar|az|at|an|ez|es|bin|ibn|abu|umm|Al|El|As|Ash|Ad|Ar|Az|At|An|Ez|Es)[-‐ ])"
+# the Persian ezafe and its kin: "Qal'ah-ye Zal", "Darabad-e Pa'in", "Qala i Naw"
+_EZAFE = r"(?:(?:ye|e|i|ul|ud|us)[-‐ ])"
 # and the Romance ones: "Feira de Santana", "Amatlan de los Reyes", "San Juan del Sur"
 _ROMANCE = r"(?:(?:de|da|do|dos|das|del|di|du|des)\s+(?:(?:la|las|los|le)\s+)?)"
 # a one-letter last part after a hyphen: "Chaung-U"
 NAME = re.compile(
-    rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER}|{_ROMANCE})?{_WORD}){{0,3}}(?:[-‐][A-Z](?![\w-]))?"
+    rf"(?<![\w-])(?:{_ARTICLE})?{_WORD}(?:(?:[-‐ ]|\s)(?:{_INNER}|{_ROMANCE}|{_EZAFE})?['’ʿ]?{_WORD}){{0,3}}"
+    r"(?:[-‐][A-Z](?![\w-]))?"
 )
 _NOT_PLACE_LABELS = {
     "NORP",
