@@ -375,3 +375,12 @@ def test_persian_names_with_ezafe_stay_whole(pipeline, sentence, place):
     found = mentions(pipeline, sentence, "2021-02-09")
     assert [m.toponym.text for m in found] == [place]
     assert found[0].place.located and found[0].place.country == "AF"
+
+
+def test_acronyms_and_headline_attributions_are_not_places(pipeline):
+    found = mentions(pipeline, "Gunmen shot dead a prayer leader and an ANA official in Farah on Sunday.", "2018-07-16")
+    assert [m.toponym.text for m in found] == ["Farah"]
+    found = mentions(
+        pipeline, "Rebel Forces 'Attack Army Battalion in North Darfur' - Spokesman\n\nNothing else.", "2014-01-05"
+    )
+    assert all("Spokesman" not in m.toponym.text for m in found)

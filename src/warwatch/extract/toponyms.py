@@ -275,6 +275,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue
         if not (proper or known or joined):
             continue  # "Villages and towns …": a capitalised common noun, not a name
+        if name.isupper() and len(name) <= 4 and not strong:
+            continue  # "ANA official", "SDF fighters": an organisation, even if a village shares its letters
         if name.isupper() and not known and not strong:
             continue  # an acronym (SOHR, UOSSM) is an organisation unless the text says it is a place
         qualifier = None
@@ -337,7 +339,9 @@ def _join_acled_parts(spans: list[tuple[int, int, str]], text: str, places: Plac
     city. A dash between a dateline and the story ("KYIV - Russian forces") is left alone."""
     out: list[tuple[int, int, str]] = []
     for span in spans:
-        if out and text[out[-1][1]:span[0]] == " - " and span[2].split()[0].lower() not in _STOP:
+        # not across a closing quote: "... in North Darfur' - Spokesman" is a headline's attribution
+        if (out and text[out[-1][1]:span[0]] == " - " and span[2].split()[0].lower() not in _STOP
+                and not text[out[-1][0]:out[-1][1]].endswith(("'", "’"))):
             first = out[-1]
             if places.region(first[2], country=country) is not None or places.lookup(first[2], country=country):
                 out[-1] = (first[0], span[1], f"{first[2]} - {span[2]}")
