@@ -384,3 +384,15 @@ def test_acronyms_and_headline_attributions_are_not_places(pipeline):
         pipeline, "Rebel Forces 'Attack Army Battalion in North Darfur' - Spokesman\n\nNothing else.", "2014-01-05"
     )
     assert all("Spokesman" not in m.toponym.text for m in found)
+
+
+def test_a_village_the_gazetteer_lacks_is_coded_to_its_district_seat(pipeline):
+    # ACLED codes "Prom area of Panjgur district" to Panjgur at geo_precision 2; the text stays
+    found = mentions(
+        pipeline,
+        "On 28 April 2020, Pakistan military during an operation encountered BLF militants in Prom area of "
+        "Panjgur district (Balochistan) in which four militants were killed.",
+        "2020-05-09",
+    )
+    assert [(m.toponym.text, m.place.text, m.place.geo_precision) for m in found] == [("Prom", "Prom", 2)]
+    assert abs(found[0].place.lat - 26.97) < 0.1 and abs(found[0].place.lon - 64.09) < 0.1

@@ -103,6 +103,9 @@ class Toponym:
     qualifier: str | None = None
     #: admin units named next to it ("southern Idlib", "northern Hama province")
     context: list[str] = field(default_factory=list)
+    #: the district, township or commune the text puts it in ("Prom area of Panjgur district"):
+    #: where ACLED codes an event whose village the gazetteer lacks
+    within: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warwatch.models import Article, Mention, Place
+from warwatch.models import Article, Mention, Place, Toponym
 
 if TYPE_CHECKING:
     from warwatch.geocode import Geocoder
@@ -105,12 +105,26 @@ class Pipeline:
                     # from who fights, not where
                     place = self.geocoder.resolve(top, country=abroad, article_places=others)
                 if not place.located:
-                    place = self._admin_from_context(place, top.context, country)
+                    place = self._district_seat(top, country) or self._admin_from_context(place, top.context, country)
                 cache[key] = place
             mention.place = cache[key]
             if mention.place.located and mention.place.geo_precision == 1:
                 mention.confidence = round(min(1.0, mention.confidence + 0.15), 2)
         return extraction.mentions
+
+    def _district_seat(self, top: Toponym, country: str | None) -> Place | None:
+        """A village the gazetteer lacks, in a district the text names ("Prom area of Panjgur
+        district"): the district's seat, at geo_precision 2, as ACLED codes it. The text stays."""
+        for unit in top.within:
+            if self.geocoder.region(unit, country=country) is not None:
+                continue  # a province: too coarse to stand for the village
+            others = [c for c in top.context if c != unit]
+            seat = self.geocoder.resolve(Toponym(unit, top.start, top.end, "near", others), country=country)
+            if seat.located:
+                seat.text = top.text
+                seat.geo_precision = 2
+                return seat
+        return None
 
     def _admin_from_context(self, place: Place, context: Sequence[str], country: str | None) -> Place:
         """An unlocated village still gets the province the sentence names ("Abdin … in southern Idlib")."""

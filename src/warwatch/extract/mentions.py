@@ -546,6 +546,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             units = [_CONTAINER_NAME.sub("", d.toponym.text) for d in details]
             for f in village_places:  # "Prom area of Panjgur district": the district tells the geocoder where
                 f.toponym.context = list(dict.fromkeys([*f.toponym.context, *units]))
+                f.toponym.within = list(dict.fromkeys([*f.toponym.within, *units]))
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
         confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
