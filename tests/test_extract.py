@@ -396,3 +396,16 @@ def test_a_village_the_gazetteer_lacks_is_coded_to_its_district_seat(pipeline):
     )
     assert [(m.toponym.text, m.place.text, m.place.geo_precision) for m in found] == [("Prom", "Prom", 2)]
     assert abs(found[0].place.lat - 26.97) < 0.1 and abs(found[0].place.lon - 64.09) < 0.1
+
+
+def test_observed_explosions_near_a_village_are_shelling_there(pipeline):
+    # OSCE monitors' daily counts: one event at the place, not an aggregate
+    found = mentions(
+        pipeline,
+        "On 2 May 2020, the OSCE SMM observed a total of 8 explosions involving unknown weapons near Viktorivka, "
+        "Luhansk.",
+        "2020-05-09",
+    )
+    assert [(m.toponym.text, m.sub_event_type, m.place.geo_precision) for m in found] == [
+        ("Viktorivka", "Shelling/artillery/missile attack", 2)
+    ]
