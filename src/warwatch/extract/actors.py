@@ -61,7 +61,12 @@ def _patterns() -> dict:
         ),
         "government": phrase_regex(lex["government_terms"]),
         "groups": [
-            (re.compile(_with_members(g), re.I if not g["pattern"].isupper() else 0), g["name"], g["kind"])
+            (
+                re.compile(_with_members(g), re.I if not g["pattern"].isupper() else 0),
+                g["name"],
+                g["kind"],
+                g.get("home"),
+            )
             for g in lex["groups"]
         ],
         "civilians": re.compile(lex["civilians"], re.I),
@@ -83,6 +88,11 @@ def _with_members(group: dict) -> str:
     if "{country}" in group["name"]:
         return group["pattern"]
     return f"(?:{group['pattern']}){_MEMBERS}"
+
+
+def group_patterns() -> list[tuple[re.Pattern[str], str, str, str | None]]:
+    """Named groups: (pattern, ACLED name, kind, the country it fights in or None)."""
+    return _patterns()["groups"]
 
 
 def military(country: str) -> str:
@@ -119,7 +129,7 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
     for m in p["believed"].finditer(text):
         country = p["countries"][m.group("dem").lower()]
         add(m.start(), m.end(), military(country), "state", country, True)
-    for regex, name, kind in p["groups"]:
+    for regex, name, kind, _home in p["groups"]:
         for m in regex.finditer(text):
             add(m.start(), m.end(), name.replace("{country}", story_country or "International"), kind, story_country)
     for m in p["state"].finditer(text):

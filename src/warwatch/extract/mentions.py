@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from warwatch.extract.actors import ActorRef, find_actors, military
+from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military
 from warwatch.extract.dates import DateRef, find_dates
 from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.extract.numbers import read_toll
@@ -86,8 +86,7 @@ def _victims(sent: Span, words: re.Pattern[str]) -> bool:
         token = next((t for t in sent if t.idx - base >= match.start()), None)
         if token is None:
             continue
-        while token.dep_ in ("compound", "amod") and token.head.i != token.i:
-            token = token.head
+        token = _noun_head(token)
         if token.dep_ in ("nsubj", "appos") or (token.dep_ == "conj" and token.head.dep_ == "nsubj"):
             continue  # the attackers
         return True
@@ -164,8 +163,8 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
                 said[ent.text] = _country_of_name(ent.text, places)
             if said[ent.text]:
                 votes[names.get(said[ent.text], said[ent.text])] += 2
-    for regex, home in _homes():
-        if regex.search(text):
+    for regex, _name, _kind, home in group_patterns():
+        if home and regex.search(text):
             votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
     for match in _country_names().finditer(text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
@@ -207,14 +206,6 @@ def _country_of_name(name: str, places: PlaceIndex) -> str | None:
     # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
     found = {c.country for c in places.lookup(name)[:10] if c.score >= 0.97}
     return found.pop() if len(found) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _homes() -> list[tuple[re.Pattern[str], str]]:
-    groups = load("actors")["groups"]
-    return [
-        (re.compile(g["pattern"], 0 if g["pattern"].isupper() else re.I), g["home"]) for g in groups if g.get("home")
-    ]
 
 
 @lru_cache(maxsize=1)
