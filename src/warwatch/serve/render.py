@@ -34,7 +34,7 @@ def _place(e: EventRecord) -> str:
     return where
 
 
-def _copies(e: EventRecord) -> str:
+def copies_note(e: EventRecord) -> str:
     """" (+2 copies)": reprints listed apart, since they corroborate nothing."""
     if not e.copies:
         return ""
@@ -71,7 +71,7 @@ def events_table(rows: list[EventRecord]) -> Table:
             _place(e),
             "" if e.fatalities is None else str(e.fatalities),
             Text((e.grade or "-").replace("_", " "), style=GRADE_STYLES.get(e.grade or "", "")),
-            "; ".join(e.sources) + _copies(e),
+            "; ".join(e.sources) + copies_note(e),
         )
     return table
 

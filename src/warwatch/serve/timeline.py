@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from warwatch.fuse.group import format_date
-from warwatch.serve.render import GRADE_STYLES
+from warwatch.serve.render import GRADE_STYLES, copies_note
 from warwatch.store import EventRecord, Store
 
 
@@ -92,9 +92,7 @@ def timeline_renderable(days: list[Day]) -> Group:
             table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for e in day.events:
             grade = (e.grade or "").replace("_", " ")
-            names = "; ".join(e.sources)
-            if e.copies:
-                names += f" (+{len(e.copies)} cop{'ies' if len(e.copies) > 1 else 'y'})"
+            names = "; ".join(e.sources) + copies_note(e)
             table.add_row(e.event_id_cnty, _what(e), _figure(e), str(e.n_sources),
                           Text(grade, style=GRADE_STYLES.get(e.grade or "", "")), names)
         parts.append(table)
