@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from warwatch.models import Article, Evidence, Toponym
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "warwatch" / "samples"
+
+
+def article(doc: str, published: date | None = None, outlet: str | None = None) -> Article:
+    """A seed article as ingest reads it: the first line is the title, offsets are into the whole text."""
+    path = next(SAMPLES.glob(f"{doc}_*.txt"))
+    raw = path.read_text(encoding="utf-8")
+    return Article(text=raw, title=raw.split("\n", 1)[0], published=published, outlet=outlet,
+                   path=str(path), doc_id=path.stem)
+
+
+def sentence(art: Article, start_words: str) -> Evidence:
+    """The sentence of the article that starts with these words, with its offsets."""
+    start = art.text.index(start_words)
+    end = re.compile(r"[.!?](?=\s|$)").search(art.text, start).end()
+    return Evidence(start=start, end=end, text=art.text[start:end])
+
+
+def toponym(art: Article, ev: Evidence, name: str) -> Toponym:
+    """The first occurrence of ``name`` in (or after the start of) the sentence."""
+    start = art.text.index(name, ev.start)
+    return Toponym(text=name, start=start, end=start + len(name))
 SHARED = ROOT.parent / "shared"
 WARWATCH = [sys.executable, "-m", "warwatch.cli"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import subprocess
 import sys
 import time
@@ -14,9 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import article, sentence, toponym
 
 import warwatch
-from warwatch.models import Article, Evidence, Mention, Place, Toponym
+from warwatch.models import Article, Mention, Place
 from warwatch.serve.export import ACLED_COLUMNS, export_acled, export_geojson, export_json
 from warwatch.store import Store
 
@@ -34,22 +34,6 @@ HASS = Place(text="Hass", name="Hass", lat=35.6161, lon=36.59066, country="SY", 
              runner_up={"name": "Jafrat al Hass", "score": 0.4})
 
 
-def article(doc: str, published: date, outlet: str | None) -> Article:
-    path = next(SAMPLES.glob(f"{doc}_*.txt"))
-    raw = path.read_text(encoding="utf-8")
-    return Article(text=raw, title=raw.split("\n", 1)[0], published=published, outlet=outlet,
-                   path=str(path), doc_id=path.stem)
-
-
-def sentence(art: Article, start_words: str) -> Evidence:
-    start = art.text.index(start_words)
-    end = re.compile(r"[.!?](?=\s|$)").search(art.text, start).end()
-    return Evidence(start=start, end=end, text=art.text[start:end])
-
-
-def toponym(art: Article, ev: Evidence, name: str) -> Toponym:
-    start = art.text.index(name, ev.start)
-    return Toponym(text=name, start=start, end=start + len(name))
 
 
 def seed_mentions(art: Article) -> list[Mention]:

@@ -9,12 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import article, sentence, toponym
 from sqlalchemy import inspect, text
 
 import warwatch
 from warwatch.errors import StoreError
 from warwatch.fuse.group import group_mentions, summarise
-from warwatch.models import Article, Evidence, Mention, Place, Toponym
+from warwatch.models import Article, Mention, Place
 from warwatch.store import Store
 from warwatch.store.db import sqlite_engine
 from warwatch.store.migrations import MIGRATIONS, Migration, migrate
@@ -34,24 +35,6 @@ SALHAB = Place(text="Salhab", name="Tall Salhab", lat=35.25884, lon=36.38461, co
                admin2="As-Suqaylabiyah", geo_precision=1, gazetteer_id="wof:1276569211")
 
 
-def article(doc: str, published: date | None = None, outlet: str | None = None) -> Article:
-    """A seed article as ingest reads it: the first line is the title, offsets are into the whole text."""
-    path = next(SAMPLES.glob(f"{doc}_*.txt"))
-    raw = path.read_text(encoding="utf-8")
-    return Article(text=raw, title=raw.split("\n", 1)[0], published=published, outlet=outlet,
-                   path=str(path), doc_id=path.stem)
-
-
-def sentence(art: Article, start_words: str) -> Evidence:
-    """The sentence of the article that starts with these words, with its offsets."""
-    start = art.text.index(start_words)
-    end = re.compile(r"[.!?](?=\s|$)").search(art.text, start).end()
-    return Evidence(start=start, end=end, text=art.text[start:end])
-
-
-def toponym(art: Article, ev: Evidence, name: str) -> Toponym:
-    start = art.text.index(name, ev.start)
-    return Toponym(text=name, start=start, end=start + len(name))
 
 
 def a002() -> Article:
