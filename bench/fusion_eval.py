@@ -325,7 +325,7 @@ def extract(manifest: Path) -> list[tuple]:
     from warwatch.pipeline import Pipeline
 
     items = [a for a in collect(manifest=manifest) if not isinstance(a, IngestFailure)]
-    return list(Pipeline().process_many(items))
+    return Pipeline().process_batch(items)  # as ingest does: the batch is each other's theatre
 
 
 def fuse(extracted: list[tuple], order: list[int], db: Path) -> list:

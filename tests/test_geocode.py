@@ -441,3 +441,32 @@ def test_province_of_another_country_than_the_one_read_from_the_actors(pipeline)
                                 "killing two civilians.")[0]
     assert place.country == "UA" and place.geo_precision == 2
     assert_near(place, 49.99, 36.23, limit=8)
+
+
+def test_a_namesake_in_another_district_than_the_one_named_is_never_chosen(geo):
+    # "Hisn al Ghurabah (Bayhan, Shabwah)": the gazetteer's Hisn al Ghurab lies in Rudum district,
+    # 290 km from Bayhan; better unlocated than a massacre on the wrong map
+    assert not place_of(geo, "Hisn al Ghurabah", ["Shabwah", "Bayhan"], country="YE").located
+    # "Al Atif (Sirwah, Marib)": Al 'Atifah is in Harib district, not Sirwah
+    assert not place_of(geo, "Al Atif", ["Marib", "Sirwah"], country="YE").located
+    # a village of the district named is still found
+    assert_near(place_of(geo, "Ahwar", ["Abyan", "Ahwar"], country="YE"), 13.52, 46.71, limit=8)
+
+
+def test_a_city_spans_its_districts(geo):
+    # ACLED's "Mogadishu-Hodan district (Hodan, Banadir)", unspaced: the city, near (precision 2)
+    place = place_of(geo, "Mogadishu-Hodan", ["Banadir", "Hodan"], country="SO")
+    assert_near(place, 2.04, 45.34)
+    assert place.geo_precision == 2
+    # a hyphenated name is not split ("Deir ez-Zor"), nor one whose first part is no city
+    assert place_of(geo, "Deir ez-Zor", country="SY").geo_precision == 1
+    assert not place_of(geo, "Hawo-Cabdi", ["Lower Shabelle", "Afgooye"], country="SO").located
+
+
+def test_slavic_adjective_endings_are_not_dropped_as_vowels():
+    # "Luhanske" and "Novoazovske" are villages, "Luhansk" and "Novoazovsk" cities; Arabic final
+    # vowels still go ("Tawileh" = "Tawila")
+    assert fold("Luhanske") != fold("Luhansk")
+    assert fold("Novoazovske") != fold("Novoazovsk")
+    assert fold("Bohuslavske") == fold("Bohuslavskyi")
+    assert fold("Tawileh") == fold("Tawila")

@@ -219,13 +219,25 @@ def geocode(
     context: Annotated[Optional[str], typer.Option(help="Words around it, e.g. 'northern Hama'.")] = None,  # noqa: UP045
     country: Annotated[Optional[str], typer.Option(help="ISO 3166 alpha-2 code of the story's country.")] = None,  # noqa: UP045
     limit: int = 5,
+    db: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        help="Weigh namesakes by where this store's reports placed events, as ingest does.")] = None,
+    on: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--date", help="The report's date (YYYY-MM-DD): only stored reports within 180 days count.")] = None,
 ) -> None:
     """Show the gazetteer candidates for a name, their scores and why the first one wins."""
     from warwatch.geocode import Geocoder
     from warwatch.serve.render import candidates_table
 
     words = [w for w in (context or "").replace(",", " ").split() if w[:1].isupper()]
-    found = Geocoder().candidates(name, context=words, country=country.upper() if country else None, limit=limit)
+    theatre = None
+    if db is not None:
+        from warwatch.pipeline import stored_theatre
+
+        day = _date(on, "--date")
+        with _open(db) as store:
+            theatre = stored_theatre(store, [day] if day else [])
+    found = Geocoder().candidates(name, context=words, country=country.upper() if country else None, limit=limit,
+                                  theatre=theatre)
     if not found:
         raise InputError(f"no place called {name!r} in the gazetteers")
     out.print(candidates_table(name, found))

@@ -11,18 +11,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warwatch.geocode.theatre import Theatre
 from warwatch.models import Article, Mention, Place, Toponym
 
 if TYPE_CHECKING:
+    from warwatch.extract.mentions import Extraction
     from warwatch.geocode import Geocoder
     from warwatch.ingest import IngestFailure
+    from warwatch.store import Store
 
 #: spaCy is fastest on these machines with batches of 8-32 texts
 BATCH_SIZE = 16
+#: articles placed together (see Pipeline.process_batch): a larger batch holds more in memory
+THEATRE_BATCH = 2000
+#: stored reports this many days either side of a batch's dates make its theatre
+THEATRE_DAYS = 180
 
 
 @dataclass
@@ -56,19 +63,39 @@ class Pipeline:
 
     def process(self, article: Article) -> list[Mention]:
         """Event mentions of one article, with their places resolved."""
-        return self._finish(article, self.nlp(article.text))
+        extraction = self._extract(article, self.nlp(article.text))
+        return self._settle(self.locate(extraction))
 
     def process_many(self, articles: Iterable[Article], n_process: int = 1) -> Iterator[tuple[Article, list[Mention]]]:
         """``process`` over many articles, parsed in spaCy batches."""
         pending = list(articles)
         docs = self.nlp.pipe((a.text for a in pending), batch_size=BATCH_SIZE, n_process=n_process)
         for article, doc in zip(pending, docs, strict=True):
-            yield article, self._finish(article, doc)
+            yield article, self._settle(self.locate(self._extract(article, doc)))
 
-    def _finish(self, article: Article, doc) -> list[Mention]:  # type: ignore[no-untyped-def]
+    def process_batch(self, articles: Sequence[Article], n_process: int = 1,
+                      theatre: Theatre | None = None) -> list[tuple[Article, list[Mention]]]:
+        """``process`` over a batch of articles that inform each other's places.
+
+        A first pass places every toponym on its own; the places it settles with confidence (plus
+        ``theatre``, those of stored reports) make the theatre of the second pass, which chooses
+        between namesakes the text leaves open (see :mod:`warwatch.geocode.theatre`). Both
+        passes see the whole batch, so the result does not depend on the order of the articles.
+        """
+        docs = self.nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE, n_process=n_process)
+        extractions = [self._extract(a, d) for a, d in zip(articles, docs, strict=True)]
+        theatre = theatre if theatre is not None else Theatre()
+        for extraction in extractions:
+            theatre.add_places(m.place for m in self.locate(extraction) if m.toponym)
+        return [(a, self._settle(self.locate(x, theatre))) for a, x in zip(articles, extractions, strict=True)]
+
+    def _extract(self, article: Article, doc) -> Extraction:  # type: ignore[no-untyped-def]
         from warwatch.extract.mentions import extract_mentions
 
-        extraction = extract_mentions(article, doc, self.geocoder)
+        return extract_mentions(article, doc, self.geocoder)
+
+    def locate(self, extraction: Extraction, theatre: Theatre | None = None) -> list[Mention]:
+        """The extraction's mentions with their places resolved (again, when called again)."""
         tops = [m.toponym for m in extraction.mentions if m.toponym]
         names = [t.text for t in tops]
         story = extraction.iso2
@@ -90,27 +117,36 @@ class Pipeline:
                 top.context = list(said_with[top.text])
             key = (top.text, top.qualifier, tuple(top.context))
             if key not in cache:
-                others = [n for n in names if n != top.text]
-                # the provinces named next to the place outrank a story country they do not fit
-                country = (self.geocoder.context_country(top.context, prefer=story)
-                           or (self.geocoder.context_country([top.text], prefer=story, districts=False)
-                               if top.qualifier == "region" else None)  # "the countryside of Dar'a"
-                           or guessed)
-                place = self.geocoder.resolve(top, country=country, article_places=others)
-                abroad = (self.geocoder.context_country([top.text], districts=False)
-                          if not place.located and not top.context else None)
-                if abroad and abroad != country:
-                    # a province (or its capital) of one other country, said with no province
-                    # of its own, "Russian forces shelled Kharkiv": the story's country was read
-                    # from who fights, not where
-                    place = self.geocoder.resolve(top, country=abroad, article_places=others)
-                if not place.located:
-                    place = self._district_seat(top, country) or self._admin_from_context(place, top.context, country)
-                cache[key] = place
+                cache[key] = self._place(top, [n for n in names if n != top.text], story, guessed, theatre)
             mention.place = cache[key]
+        return extraction.mentions
+
+    def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
+               theatre: Theatre | None) -> Place:
+        # the provinces named next to the place outrank a story country they do not fit
+        country = (self.geocoder.context_country(top.context, prefer=story)
+                   or (self.geocoder.context_country([top.text], prefer=story, districts=False)
+                       if top.qualifier == "region" else None)  # "the countryside of Dar'a"
+                   or guessed)
+        place = self.geocoder.resolve(top, country=country, article_places=others, theatre=theatre)
+        abroad = (self.geocoder.context_country([top.text], districts=False)
+                  if not place.located and not top.context else None)
+        if abroad and abroad != country:
+            # a province (or its capital) of one other country, said with no province of its
+            # own, "Russian forces shelled Kharkiv": the story's country was read from who
+            # fights, not where
+            place = self.geocoder.resolve(top, country=abroad, article_places=others, theatre=theatre)
+        if not place.located:
+            place = self._district_seat(top, country) or self._admin_from_context(place, top.context, country)
+        return place
+
+    @staticmethod
+    def _settle(mentions: list[Mention]) -> list[Mention]:
+        """A mention placed at a named town is the more likely a real event there."""
+        for mention in mentions:
             if mention.place.located and mention.place.geo_precision == 1:
                 mention.confidence = round(min(1.0, mention.confidence + 0.15), 2)
-        return extraction.mentions
+        return mentions
 
     def _district_seat(self, top: Toponym, country: str | None) -> Place | None:
         """A village the gazetteer lacks, in a district the text names ("Prom area of Panjgur
@@ -176,7 +212,10 @@ def ingest(
             # spaCy in two worker processes while this one extracts and stores: worth its start-up
             # cost from a few batches on, on a machine with two cores or more
             n_process = 2 if len(articles) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
-        for article, mentions in pipeline.process_many(articles, n_process=n_process):
+        theatre = stored_theatre(store, [a.published for a in articles if a.published])
+        batches = (articles[i:i + THEATRE_BATCH] for i in range(0, len(articles), THEATRE_BATCH))
+        done = ((a, m) for batch in batches for a, m in pipeline.process_batch(batch, n_process, theatre))
+        for article, mentions in done:
             result = store.add_article(article, mentions)
             if result.created:
                 report.stored += 1
@@ -187,3 +226,12 @@ def ingest(
             if on_article:
                 on_article(article)
     return report
+
+
+def stored_theatre(store: Store, days: Sequence[date]) -> Theatre:
+    """The theatre of the stored reports within THEATRE_DAYS of the days (all of them if none)."""
+    from warwatch.store.placed import placed_points
+
+    window = timedelta(days=THEATRE_DAYS)
+    since, until = (min(days) - window, max(days) + window) if days else (None, None)
+    return Theatre(placed_points(store, since, until))

@@ -59,8 +59,10 @@ _KIND = (
     r"vicinity|kebele|woreda|township|ward|commune|colonia|barangay|tehsil|quarter|sector|zone|axis|road|highway|"
     r"bridge|market|island|port)"
 )
-# ACLED-style notes name the admin units in brackets: "in Opume (Ogbia, Bayelsa)"
-_ADMIN_AFTER = re.compile(r"^(?:\s+\w+)?\s*\((?P<admin>[A-Z][^()]{1,80})\)")
+# ACLED-style notes name the admin units in brackets: "in Opume (Ogbia, Bayelsa)", "Al Alam military
+# camp (Jardan, Shabwah)", also after a remark in brackets: "Hays (coded to district level) (Al
+# Hudaydah)", "Me Tha Na village (coded as Me Tha Na village) (Hpa-An township, Kayin state)"
+_ADMIN_AFTER = re.compile(r"^(?:\s+[\w-]+){0,2}?\s*\((?P<first>[^()]{1,80})\)(?:\s*\((?P<second>[A-Z][^()]{1,80})\))?")
 _CUE_BEFORE = re.compile(
     r"""(?:\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside
             |province|region|governorate|municipality)s?\s+of\s+(?:the\s+)?$
@@ -238,14 +240,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         proper = any(t.pos_ == "PROPN" for t in tokens)
         if before.count("(") > before.count(")"):
             continue  # inside brackets: the admin units of the name before them, context not a place
-        bracket = _ADMIN_AFTER.match(after)
-        if (
-            bracket
-            and "," not in bracket.group("admin")
-            and places.region(bracket.group("admin"), country=country) is None
-            and places.region(bracket.group("admin")) is None
-        ):
-            bracket = None  # "Relief Organisations (UOSSM)": an acronym, not an admin unit
+        # (the brackets may fall in the next "sentence": spaCy ends one at "(coded to district level)")
+        bracket = _admin_bracket(sent.doc.text[base + end:base + end + 200], places, country)
         province_after = _province_after(after, places, country)
         strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after)
         if norp and not strong:
@@ -293,7 +289,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             qualifier = "region"
         toponym = Toponym(name, base + start, base + end, qualifier, [])
         if bracket:
-            toponym.context = [a.strip() for a in bracket.group("admin").split(",") if a.strip()][::-1]
+            toponym.context = [a.strip() for a in bracket.split(",") if a.strip()][::-1]
         named = _COUNTRY_AFTER.match(after)
         if named and named.group(1).lower() in _country_words():
             toponym.context.append(named.group(1))  # "Peshawar city, Pakistan": the country
@@ -320,6 +316,19 @@ _COUNTRY_AFTER = re.compile(
 )
 _COMMA_UNIT = re.compile(r"^,\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
 _DEMONYM = re.compile(r"(?:ish|ian|ians|ese|ite|ites|ic|is)$", re.I)
+
+
+def _admin_bracket(after: str, places: PlaceIndex, country: str | None) -> str | None:
+    """The admin units bracketed right after a name ("(Ogbia, Bayelsa)"), past one remark in
+    brackets; not an acronym ("Relief Organisations (UOSSM)") or a remark ("(Kurdish name)")."""
+    found = _ADMIN_AFTER.match(after)
+    if not found:
+        return None
+    for text in (found["first"], found["second"]):
+        if text and text[0].isupper() and (
+                "," in text or places.region(text, country=country) is not None or places.region(text) is not None):
+            return text
+    return None
 
 
 def _province_after(after: str, places: PlaceIndex, country: str | None) -> bool:

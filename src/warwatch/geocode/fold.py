@@ -139,8 +139,10 @@ def _fold_token(token: str) -> str:
     folded = "".join(out)
     if len(folded) > 3:
         folded = re.sub(r"(?<=[au])h$", "", folded)  # final -ah / -eh
-        if folded[-1] in "au" and len(folded) > 3:
-            folded = folded[:-1]  # final -a / -e / -i / -iy / -yi
+        # final -a / -e / -i / -iy / -yi, but not a Slavic adjective's: "Luhanske" (a village)
+        # is not "Luhansk" (the city), "Novoazovske" not "Novoazovsk"
+        if folded[-1] in "au" and len(folded) > 3 and not folded.endswith(("ska", "sku")):
+            folded = folded[:-1]
     return folded
 
 

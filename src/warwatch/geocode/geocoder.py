@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,14 +39,24 @@ from warwatch.geocode.fold import ascii_fold, fold, skeleton
 from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
 from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
+from warwatch.geocode.theatre import RADIUS_KM, Theatre
 from warwatch.models import Candidate, Place, Toponym
 
 ACCEPT = 0.85  # lowest score a place may be resolved with
 SHORT_LOOSE = 0.80  # a three-letter fold key matched by other letters ("Dir" ~ "Daraa")
 TOWN_OF_PART = 0.10  # "Sanaa - As Siyana" placed at Sanaa: behind the district itself
 AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
+OTHER_DISTRICT = 0.15  # a village in another district of the province than the one named...
+CITY = 100_000  # people: a town this big spans several districts
+DISTRICT_REACH_KM = 40  # ...this near the named district's centre (further: never chosen)
+THEATRE = 0.15  # the most that other reports of the period near a candidate may add
+THEATRE_FULL = 10  # reports near a candidate that earn all of it, unless another has more
+THEATRE_FAR_KM = 100  # a village with no report of the period this near...
+THEATRE_STRONG = 20  # ...in a country with this many reports placed is likely a namesake
+THEATRE_FAR = 0.20  # what that costs it (when the text names no province)
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
+_CITY_PART = re.compile(r"([A-Z][^\W\d_]+)-([A-Z][^\W\d_]+)")
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
               " placetype, status FROM place")
 
@@ -98,23 +109,30 @@ class Geocoder:
         return [copy.deepcopy(c) for c in self._lookup(name.strip(), country)]
 
     def candidates(self, name: str, *, context: Sequence[str] = (), country: str | None = None,
-                   limit: int = 5) -> list[Candidate]:
-        """Scored candidates, best first, each with ``Candidate.why`` reasons."""
+                   limit: int = 5, theatre: Theatre | None = None) -> list[Candidate]:
+        """Scored candidates, best first, each with ``Candidate.why`` reasons (with the
+        ``theatre``'s support too, when given)."""
         ranked = self._cands(name.strip(), tuple(context), country, ())
+        if theatre:
+            named = bool(self._ctx(tuple(context), country).regions)
+            core = split_qualifier(name.strip())[0] or name.strip()
+            ranked = _with_theatre(ranked, theatre, core, province_named=named, accept=-math.inf)
         return [copy.deepcopy(c) for c, _tier in ranked[:limit]]
 
     def resolve(self, toponym: Toponym, *, country: str | None = None,
-                article_places: Sequence[str] = ()) -> Place:
+                article_places: Sequence[str] = (), theatre: Theatre | None = None) -> Place:
         """Best place for a toponym of an article, with ACLED geo_precision (see module docs).
 
         ``toponym.context`` holds admin names said next to it, ``article_places`` the article's
-        other toponyms, ``country`` the story's ISO2 country when known. An unresolvable name
-        gives ``Place(text=...)`` with everything else None.
+        other toponyms, ``country`` the story's ISO2 country when known, ``theatre`` where other
+        reports of the period were placed (a prior between candidates that pass on their own).
+        An unresolvable name gives ``Place(text=...)`` with everything else None.
         """
         others = tuple(sorted({p for p in article_places if p and fold(p) != fold(toponym.text)}))
-        place = self._resolve(toponym.text.strip(), toponym.qualifier, tuple(toponym.context),
-                              country, others)
-        return copy.copy(place)
+        args = (toponym.text.strip(), toponym.qualifier, tuple(toponym.context), country, others)
+        if theatre:  # the theatre changes from batch to batch: not worth caching
+            return self._resolve_uncached(*args, theatre=theatre)
+        return copy.copy(self._resolve(*args))
 
     def context_country(self, words: Sequence[str], *, prefer: str | None = None,
                         districts: bool = True) -> str | None:
@@ -252,6 +270,12 @@ class Geocoder:
         self._fetch(hits)
         return tuple((self._place(h)[8], self._place(h)[9]) for h in hits)
 
+    def _is_city(self, name: str, country: str | None) -> bool:
+        """Is ``name`` exactly the name of a town of CITY people or more?"""
+        hits = self._match.exact(name, country, strict=True)
+        self._fetch(hits)
+        return any((self._place(h)[10] or 0) >= CITY for h in hits)
+
     def _near_context(self, p: tuple, regions: dict[int, str]) -> bool:
         """A place just across the border of a context province (reporters round to provinces)."""
         ids = [r for r in regions if self.regions.info(r).country == p[3]]
@@ -276,6 +300,9 @@ class Geocoder:
             core = name
         # a country's name ("Lebanon", "Jordan") is never a namesake town abroad
         country = country or self.regions.country(core)
+        parts = _CITY_PART.fullmatch(core)
+        if parts and not self._match.exact(core, country) and self._is_city(parts[1], country):
+            core = f"{parts[1]} - {parts[2]}"  # "Mogadishu-Hodan": ACLED's "City - District" unspaced
         if " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the part of town, else the town
             head, _, tail = core.partition(" - ")
             hits = self._match.fuzzy(head, country, self._match.exact(head, country))
@@ -328,6 +355,24 @@ class Geocoder:
         if ctx.counties and p[7] in ctx.counties:
             score += 0.10
             why.append(f"in {cand.admin2}, named in context")
+        elif ctx.counties and p[7] is not None and p[11] != "county" and cand.population < CITY:
+            # (a city spans districts: "Mogadishu-Hodan (Hodan, Banadir)")
+            # "Hisn al Ghurabah (Bayhan, Shabwah)": a namesake in another district of the province
+            # is never chosen; next door to it, the text (or the gazetteer's district) may be off
+            named = [self._place(c) for c in ctx.counties if self._place(c)[6] == p[6]]
+            if named:
+                words = "', '".join(dict.fromkeys(ctx.counties.values()))
+                if min(km(p[8], p[9], c[8], c[9]) for c in named) > DISTRICT_REACH_KM:
+                    score -= 0.40
+                    why.append(f"outside the district named in context ('{words}')")
+                else:
+                    score -= OTHER_DISTRICT
+                    why.append(f"in {cand.admin2}, next to the district named in context ('{words}')")
+            elif len(ctx.regions) > 1 and p[6] in ctx.regions:
+                # "(As Sawadiyah, Al Bayda) ... between Marib and Al Bayda": the province of the
+                # district named is the one that places it
+                score -= OTHER_DISTRICT
+                why.append(f"in {cand.admin1}, not the province of the district named in context")
         if cand.admin1 and fold(cand.admin1) in ctx.admin1 and fold(cand.admin1) != fold(
                 ctx.regions.get(p[6], "")):  # ACLED's split units: "Shan-North", "Bago-West"
             score += 0.10
@@ -374,7 +419,7 @@ class Geocoder:
         cand.score = round(score, 4)
 
     def _resolve_uncached(self, text: str, qualifier: str | None, context: tuple[str, ...],
-                          country: str | None, others: tuple[str, ...]) -> Place:
+                          country: str | None, others: tuple[str, ...], theatre: Theatre | None = None) -> Place:
         unlocated = Place(text=text)
         core, hint = split_qualifier(text)
         if not core or is_not_place(core):
@@ -399,6 +444,8 @@ class Geocoder:
                            if same_letters(part, hit.label) or (long_key and pid > 0)}
             ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c) in strict)
                       or any(w.endswith("from another place of the article") for w in c.why)]
+        if theatre:
+            ranked = _with_theatre(ranked, theatre, core, province_named=bool(ctx.regions))
         whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
         if whole is not None and (not ctx.regions or whole[0] in ctx.regions):
             # "West Darfur", "Rural Damascus": a province named as a whole
@@ -436,6 +483,9 @@ class Geocoder:
         found = found or self.regions.find(core, country, fuzzy=False)
         if found is None:
             return None
+        if not self.regions.spelled(text, found[0]) and not self.regions.spelled(core, found[0]) and any(
+                c.placetype == "locality" and same_letters(core, c.name) for c, t in ranked if t == EXACT):
+            return None  # "Luhanske" is a village; only its fold key is the Luhansk province's
         region = self._region_candidate(*found)
         ctx = self._ctx(context, country)
         if ctx.regions and found[0] not in ctx.regions:
@@ -456,13 +506,46 @@ def _pid(cand: Candidate) -> int | None:
     return int(num) if kind == "wof" else -int(num) if kind == "gn" else None
 
 
+def _with_theatre(ranked: list[tuple[Candidate, int]], theatre: Theatre, name: str, *,
+                  province_named: bool, accept: float = ACCEPT) -> list[tuple[Candidate, int]]:
+    """The candidates re-ranked with the support of other reports of the period nearby (see
+    :mod:`warwatch.geocode.theatre`); only candidates that passed on their own are here.
+
+    The best supported earns THEATRE (all of it from THEATRE_FULL reports on), the others a
+    share on a log scale (of two namesakes near the front, the one where the fighting is wins;
+    one report nearby is weak evidence and earns a little). A village far from every report of the
+    period, in a country where many were placed and with no province named, is more likely a
+    namesake of a place the gazetteer lacks: it may drop below ACCEPT and stay unlocated.
+    """
+    support = [theatre.support(c.country, c.lat, c.lon, exclude=name) for c, _t in ranked]
+    scale = math.log1p(max([THEATRE_FULL, *support]))
+    out = []
+    for (cand, tier), n in zip(ranked, support, strict=True):
+        small = cand.population < 20000 or cand.placetype == "county"  # a district: its people are not a town's
+        far = (not n and not province_named and cand.placetype != "region" and small
+               and theatre.in_country(cand.country) >= THEATRE_STRONG
+               and not theatre.support(cand.country, cand.lat, cand.lon, exclude=name, radius=THEATRE_FAR_KM))
+        if n or far:
+            cand = copy.deepcopy(cand)  # the cached candidates are shared
+            if n:
+                cand.score = round(cand.score + THEATRE * math.log1p(n) / scale, 4)
+                cand.why.append(f"{n} other report(s) of the period placed within {RADIUS_KM:.0f} km")
+            else:
+                cand.score = round(cand.score - THEATRE_FAR, 4)
+                cand.why.append(f"no other report of the period within {THEATRE_FAR_KM} km")
+        if cand.score >= accept:
+            out.append((cand, tier))
+    out.sort(key=lambda ct: (-ct[0].score, ct[1]))
+    return out
+
+
 def _place_from(text: str, cand: Candidate, precision: int) -> Place:
     return Place(text=text, name=cand.name, lat=cand.lat, lon=cand.lon, country=cand.country,
                  admin1=cand.admin1, admin2=cand.admin2, geo_precision=precision,
                  gazetteer_id=cand.gazetteer_id, score=cand.score)
 
 
-def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 30) -> list[tuple[Candidate, int]]:
+def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 100) -> list[tuple[Candidate, int]]:
     """Drop duplicate records of one place (same name key within 3 km): keep the best; the
     first ``limit`` kept are all anyone reads."""
     kept: list[tuple[Candidate, int]] = []

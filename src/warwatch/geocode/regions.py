@@ -139,6 +139,11 @@ class RegionTable:
             self._found[asked] = self._find(name, country, fuzzy=fuzzy, whole=whole)
         return self._found[asked]
 
+    def spelled(self, name: str, rid: int) -> bool:
+        """Is ``name`` one of the unit's names letter for letter ("Luhansk"), not only by its
+        fold key ("Luhanske", a village)?"""
+        return any(same_letters(name, label) for label in self._labels.get((fold(name), rid), ()))
+
     def _find(self, name: str, country: str | None, *, fuzzy: bool, whole: bool) -> tuple[int, float, str] | None:
         core, _ = split_qualifier(name)
         for text in dict.fromkeys((name,) if whole else (name, core)):
