@@ -1,9 +1,11 @@
 """The per-article pass (extract → geocode) and the batch job that stores its results.
 
 ``Pipeline.process`` is a pure function of (article, loaded resources): it never touches the
-database, so it can run in worker processes. ``ingest`` reads inputs, runs the pass over them in
-spaCy batches, and is the single writer to the store: one transaction per article, duplicates
-skipped, a bad file reported and skipped.
+database, so it can run in worker processes. ``Pipeline.process_batch`` places a batch of articles
+together (the theatre: see :mod:`warwatch.geocode.theatre`). ``ingest`` reads inputs, runs the
+batch pass over them (up to THEATRE_BATCH articles at a time, with the stored reports of the
+period as their theatre), and is the single writer to the store: one transaction per article,
+duplicates skipped, a bad file reported and skipped.
 """
 
 from __future__ import annotations
