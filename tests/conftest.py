@@ -79,3 +79,23 @@ def seed_copy(seed_db: Path, tmp_path: Path) -> Path:
     target = tmp_path / "seeds.db"
     shutil.copy(seed_db, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def client(seed_db: Path):
+    """The API over the seed store, read-only and with no tiles."""
+    from fastapi.testclient import TestClient
+
+    from warwatch.serve.api import create_app
+
+    with TestClient(create_app(seed_db, tiles=None)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def stored(seed_db: Path):
+    """The seed events as the store itself lists them (the reference the API is checked against)."""
+    from warwatch.store import Store
+
+    with Store(seed_db) as store:
+        return store.events()

@@ -50,14 +50,14 @@ XSS_ARTICLES = [
 # --- a real server and a watched browser ----------------------------------------------------------
 
 
-def serve(db: Path) -> Iterator[str]:
-    """Serve the app over ``db`` (tiles=None) with Uvicorn in a thread; yield its base URL."""
+def serve(db: Path, **options) -> Iterator[str]:
+    """Serve the app over ``db`` (tiles=None, and ``options`` for create_app) with Uvicorn in a thread."""
     from warwatch.serve.api import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db, tiles=None), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(db, tiles=None, **options), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -93,6 +93,19 @@ def xss_db(tmp_path_factory: pytest.TempPathFactory, pipeline) -> Path:
 @pytest.fixture(scope="module")
 def xss_site(xss_db: Path) -> Iterator[str]:
     yield from serve(xss_db)
+
+
+@pytest.fixture(scope="module")
+def synthetic_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """300 events of the benchmark's generator (each sentence says "killed"), totals counted up to 100."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("api_latency", Path(__file__).parents[1] / "bench/api_latency.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    db = tmp_path_factory.mktemp("synthetic") / "synthetic.db"
+    bench.generate(db, 300, seed=5)
+    yield from serve(db, count_cap=100)
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +290,32 @@ def test_filters_sort_and_selection_keep_table_and_map_in_sync(page, seed_site, 
               and box[1] <= r.latitude <= box[3]}
     assert eid in inside and len(inside) < sum(r.located for r in seeds)
     assert set(table_ids(page)) == inside
+
+
+def test_a_capped_total_reads_more_than_and_the_map_draws_points(page, synthetic_site):
+    open_page(page, synthetic_site + "/?q=killed")
+    # more events match than the server counts: the pager and the summary say "more than", Next stays on
+    assert page.inner_text("#page") == "1–50 of more than 100"
+    assert page.inner_text("#summary").startswith("more than 100 events · ")
+    assert page.is_enabled("#next") and page.is_disabled("#prev")
+    after_render(page, lambda: page.click("#next"))
+    assert page.inner_text("#page") == "51–100 of more than 100"
+    # the map is drawn from the compact points, not the GeoJSON export: every located match, one marker each
+    paths = [urlsplit(u).path for u in page.watch.requests]
+    assert "/api/events/points" in paths and "/api/events.geojson" not in paths
+    points = page.request.get(synthetic_site + "/api/events/points?q=killed").json()
+    assert sorted(marker_ids(page)) == sorted(p[0] for p in points["points"])
+    assert f"{len(points['points'])} on the map · {points['unlocated']} without coordinates" in \
+        page.inner_text("#summary")
+    # a marker's tooltip says what its point knows, then the event's date and place once fetched
+    eid = next(p[0] for p in points["points"] if p[4] is not None)
+    event = page.request.get(f"{synthetic_site}/api/events/{eid}").json()
+    page.dispatch_event(f".ww-marker[data-event-id='{eid}']", "mouseover")  # markers overlap: no real pointer
+    page.wait_for_selector(".leaflet-tooltip .tip")
+    page.wait_for_function("d => document.querySelector('.leaflet-tooltip .tip').textContent.includes(d)",
+                           arg=event["event_date"] or "undated")
+    tip = page.inner_text(".leaflet-tooltip .tip")
+    assert event["sub_event_type"] in tip and f"Fatalities: {event['fatalities']}" in tip
 
 
 # --- untrusted text ------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ from warwatch.serve import api_models as m
 from warwatch.serve.export import event_json, export_acled, export_geojson
 from warwatch.store import EventRecord, Store, acled
 from warwatch.store.query import (
+    COUNT_CAP,
+    POINT_FIELDS,
     SORT_KEYS,
     EventQuery,
     daily_counts,
@@ -42,6 +44,7 @@ from warwatch.store.query import (
     fetch_article,
     fetch_event,
     has_grade,
+    map_points,
     parse_bbox,
     record_grade,
     resolve_event,
@@ -113,6 +116,13 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
+def get_count_cap(request: Request) -> int:
+    return request.app.state.count_cap
+
+
+CountCap = Annotated[int, Depends(get_count_cap)]
+
+
 def event_out(r: EventRecord, grade: str | None) -> dict[str, Any]:
     """The API's view of one event row."""
     country = acled.country(r.country)
@@ -132,10 +142,11 @@ def event_out(r: EventRecord, grade: str | None) -> dict[str, Any]:
     }
 
 
-def _search(store: Store, query: EventQuery, *, with_total: bool = True) -> tuple[int, list[EventRecord], dict]:
+def _search(store: Store, query: EventQuery, *, with_total: bool = True,
+            cap: int | None = None) -> tuple[int, bool, list[EventRecord], dict]:
     with store.engine.connect() as conn:
-        page = search_events(conn, query, with_total=with_total)
-        return page.total, page.records, record_grade(conn, page.records)
+        page = search_events(conn, query, with_total=with_total, cap=cap)
+        return page.total, page.total_capped, page.records, record_grade(conn, page.records)
 
 
 def _query(filters: dict[str, Any], **page: Any) -> EventQuery:
@@ -145,16 +156,36 @@ def _query(filters: dict[str, Any], **page: Any) -> EventQuery:
         raise _invalid("sort" if "sort" in str(error) else "filters", str(error)) from None
 
 
-def list_events(filters: Filters, store: StoreDep, sort: Sort = "event_date", offset: Offset = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
-    """Events matching the filters, one page at a time, with the total that match."""
-    total, records, grades = _search(store, _query(filters, sort=sort, offset=offset, limit=limit))
-    return {"total": total, "offset": offset, "limit": limit, "sort": sort,
+def list_events(filters: Filters, store: StoreDep, cap: CountCap, sort: Sort = "event_date", offset: Offset = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                exact_total: Annotated[bool, Query(description="count every match, however many (slower): by"
+                                                   " default the count stops past a cap")] = False) -> dict[str, Any]:
+    """Events matching the filters, one page at a time, with the total that match (a lower bound past a cap)."""
+    query = _query(filters, sort=sort, offset=offset, limit=limit)
+    total, capped, records, grades = _search(store, query, cap=None if exact_total else cap)
+    return {"total": total, "total_capped": capped, "offset": offset, "limit": limit, "sort": sort,
             "events": [event_out(r, grades[r.id]) for r in records]}
 
 
+def list_points(filters: Filters, store: StoreDep,
+                sort: Annotated[str, Query(pattern=SORT_PATTERN, description="the order of the points, and so which"
+                                           " a limit keeps (-fatalities: the deadliest); default id, the"
+                                           " cheapest")] = "id",
+                offset: Offset = 0,
+                limit: Annotated[int | None, Query(ge=1, le=10_000_000, description="at most this many points"
+                                                   " (default: all)")] = None) -> Response:
+    """Every located event matching the filters as a compact row (id, coordinates, type, fatalities), for a map."""
+    with store.engine.connect() as conn:
+        found = map_points(conn, _query(filters, sort=sort, offset=offset, limit=limit))
+    body = {"fields": list(POINT_FIELDS), "points": found.points, "truncated": found.truncated,
+            "unlocated": found.unlocated, "sort": sort, "offset": offset, "limit": limit}
+    # written here, not checked value by value against the model (m.EventPoints, which documents it): for
+    # 100,000 points that check and FastAPI's encoding cost more than the query
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+
+
 def _export(filters: dict[str, Any], store: Store, sort: str, offset: int, limit: int | None) -> list[EventRecord]:
-    return _search(store, _query(filters, sort=sort, offset=offset, limit=limit), with_total=False)[1]
+    return _search(store, _query(filters, sort=sort, offset=offset, limit=limit), with_total=False)[2]
 
 
 ExportLimit = Annotated[int | None, Query(ge=1, le=10_000_000, description="at most this many (default: all)")]
@@ -335,17 +366,21 @@ def _install_pages(app: FastAPI) -> None:
 
 def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | None = None,
                tiles: str | None = DEFAULT_TILES, tiles_attribution: str = DEFAULT_TILES_ATTRIBUTION,
-               pipeline: Any = None) -> FastAPI:
+               pipeline: Any = None, count_cap: int = COUNT_CAP) -> FastAPI:
     """The warwatch web app over the database at ``db_path``.
 
     Read-only unless ``allow_ingest`` is set, which requires a ``token`` (ValueError without
     one). ``tiles``: a Leaflet tile URL template (default OpenStreetMap), or None for no tiles
     (the map then draws only the bundled admin boundaries). ``pipeline``: a loaded
     :class:`warwatch.pipeline.Pipeline` for ingest requests (default: loaded on the first one).
+    ``count_cap``: ``GET /api/events`` counts matches up to this many, and past it answers a lower
+    bound with ``total_capped`` (unless asked for ``exact_total``).
     A read-only app over a database file that does not exist raises StoreError.
     """
     if allow_ingest and not token:
         raise ValueError("allow_ingest needs a token: ingest requests must carry Authorization: Bearer <token>")
+    if count_cap < 1:
+        raise ValueError("count_cap must be at least 1")
     url_given = isinstance(db_path, str) and "://" in db_path
     if not allow_ingest and not url_given and str(db_path) != ":memory:" and not Path(db_path).is_file():
         raise StoreError(f"no database at {db_path}: run `warwatch ingest` first (this server is read-only)")
@@ -355,6 +390,7 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
                   description="Conflict events read from news reports, with the evidence behind every field.")
     app.state.store = store
     app.state.db_path = db_path
+    app.state.count_cap = count_cap
     headers = _security_headers(tiles)
 
     @app.middleware("http")
@@ -371,6 +407,8 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
         **ERRORS, 200: {"content": {"text/csv": {}}, "description": "ACLED CSV"}})(events_csv)
     get("/api/events.geojson", response_class=Response, tags=["events"], responses={
         **ERRORS, 200: {"content": {"application/geo+json": {}}, "description": "GeoJSON"}})(events_geojson)
+    # before /api/events/{event_id}, which would otherwise take "points" for an event id
+    get("/api/events/points", response_model=m.EventPoints, responses=ERRORS, tags=["events"])(list_points)
     get("/api/events/{event_id}", response_model=m.EventDetailOut, responses=NOT_FOUND, tags=["events"])(get_event)
     get("/api/articles/{article_id}", response_model=m.ArticleOut, responses=NOT_FOUND,
         tags=["articles"])(get_article)

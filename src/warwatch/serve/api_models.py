@@ -56,13 +56,33 @@ class EventOut(BaseModel):
 
 
 class EventList(BaseModel):
-    """One page of events and how many match the filters in all."""
+    """One page of events and how many match the filters in all (exactly, or at least: see ``total_capped``)."""
 
-    total: int
+    total: int = Field(description="events matching the filters; a lower bound when total_capped is true")
+    total_capped: bool = Field(
+        False, description="true when more events match than were counted: total is then a lower bound (at least"
+        " the server's cap, 10,000 by default) and more than total match. Counts up to the cap, and counts the"
+        " indexes give for free (no filter), are always exact; exact_total=true asks for the exact count")
     offset: int
     limit: int
     sort: str
     events: list[EventOut]
+
+
+class EventPoints(BaseModel):
+    """The located events matching the filters, one compact row each, for drawing them on a map."""
+
+    fields: list[str] = Field(description="what each row of points holds, in order: event_id, latitude,"
+                              " longitude, event_type, fatalities")
+    # rows as lists, not tuples: a tuple's schema (prefixItems) is not read by every OpenAPI tool yet
+    points: list[list[str | int | float | None]] = Field(
+        description="one row per located event: [event_id, latitude, longitude, event_type, fatalities]; degrees"
+        " rounded to 5 decimals (about a metre); fatalities null when no source gives a figure")
+    truncated: bool = Field(description="more located events match than limit let through")
+    unlocated: int = Field(description="events matching the filters that have no coordinates (not in points)")
+    sort: str
+    offset: int
+    limit: int | None
 
 
 class SourceFigure(BaseModel):

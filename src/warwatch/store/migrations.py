@@ -5,7 +5,9 @@ name, applied_at) in that same transaction, so a crash leaves the schema at a kn
 Rules for adding one: append to :data:`MIGRATIONS`, never edit or reorder a released entry,
 and describe tables as they are *at that version* (the frozen ``_tables_v1`` below), so that a
 fresh database and an upgraded one end with the same schema. Only portable DDL (SQLAlchemy Core
-constructs, or plain ``ALTER TABLE ... ADD COLUMN``), so a PostgreSQL URL works too.
+constructs, or plain ``ALTER TABLE ... ADD COLUMN``), so a PostgreSQL URL works too; a feature
+of SQLite alone (the full-text index of migration 5) checks the database first and is skipped
+where it is missing, the code that reads it falling back to what works everywhere.
 """
 
 from __future__ import annotations
@@ -316,6 +318,51 @@ def _map_indexes(conn: Connection) -> None:
     Index("ix_events_lat_lon_fatalities", events.c.latitude, events.c.longitude, events.c.fatalities).create(conn)
 
 
+#: the full-text index of migration 5 (SQLite only). FROZEN, like the tables above
+SENTENCE_INDEX = "mentions_fts"
+#: the SQLite that first ships FTS5's trigram tokenizer
+TRIGRAM_SQLITE = (3, 34, 0)
+
+
+def sqlite_trigram(conn: Connection) -> bool:
+    """True when this connection is SQLite with FTS5 compiled in and its trigram tokenizer (3.34+)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    version = tuple(int(p) for p in conn.exec_driver_sql("SELECT sqlite_version()").scalar_one().split("."))
+    fts5 = conn.exec_driver_sql("SELECT sqlite_compileoption_used('ENABLE_FTS5')").scalar_one()
+    return bool(fts5) and version >= TRIGRAM_SQLITE
+
+
+def _sentence_index(conn: Connection) -> None:
+    """A trigram full-text index over the evidence sentences, kept in step with ``mentions`` by triggers.
+
+    SQLite only, and only where FTS5 has its trigram tokenizer (SQLite 3.34+): elsewhere, and on
+    PostgreSQL, nothing is created and free text keeps its substring scan (the query code asks
+    whether the index exists). Trigrams index every three characters, spaces and punctuation
+    included, so any substring of three characters or more can be looked up; the index only
+    narrows the candidates, the usual LIKE test still decides (same answers with or without it).
+    An external-content table: it holds the index alone, the text stays in ``mentions``.
+    """
+    if not sqlite_trigram(conn):
+        return
+    for statement in (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {SENTENCE_INDEX} USING fts5(sentence_text, content='mentions', "
+        "content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {SENTENCE_INDEX}_insert AFTER INSERT ON mentions BEGIN "
+        f"INSERT INTO {SENTENCE_INDEX}(rowid, sentence_text) VALUES (new.id, new.sentence_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {SENTENCE_INDEX}_delete AFTER DELETE ON mentions BEGIN "
+        f"INSERT INTO {SENTENCE_INDEX}({SENTENCE_INDEX}, rowid, sentence_text) "
+        "VALUES ('delete', old.id, old.sentence_text); END",
+        f"CREATE TRIGGER IF NOT EXISTS {SENTENCE_INDEX}_update AFTER UPDATE OF id, sentence_text ON mentions BEGIN "
+        f"INSERT INTO {SENTENCE_INDEX}({SENTENCE_INDEX}, rowid, sentence_text) "
+        "VALUES ('delete', old.id, old.sentence_text); "
+        f"INSERT INTO {SENTENCE_INDEX}(rowid, sentence_text) VALUES (new.id, new.sentence_text); END",
+        # the sentences stored before this migration (a no-op on a new database)
+        f"INSERT INTO {SENTENCE_INDEX}({SENTENCE_INDEX}) VALUES ('rebuild')",
+    ):
+        conn.exec_driver_sql(statement)
+
+
 FUSION_MIGRATION = "0003_fusion"
 
 #: append-only: the position in this list (1-based) is the version recorded in the database
@@ -324,6 +371,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0002_query_indexes", _query_indexes),
     Migration(FUSION_MIGRATION, _fusion),
     Migration("0004_map_indexes", _map_indexes),
+    Migration("0005_sentence_index", _sentence_index),
 ]
 
 

@@ -21,12 +21,16 @@ from warwatch.models import Evidence
 from warwatch.store.read import fetch_details, fetch_events
 from warwatch.store.records import ArticleInfo, EventDetail, EventRecord
 from warwatch.store.schema import articles, events, mentions
+from warwatch.store.search import contains, sentence_test
 
 #: the columns a list of events can be sorted by ("-" in front: descending)
 SORT_KEYS = ("event_date", "event_type", "sub_event_type", "admin1", "location", "actor1", "fatalities",
              "id", "grade")
 
-
+#: a listing counts its matches up to this many; past it the total says "more than COUNT_CAP" (unless
+#: the indexes know the exact number for free, or the caller asks for it): counting every match of a
+#: word in most sentences costs more than the page itself
+COUNT_CAP = 10_000
 
 #: at most this many rows read (expected) to fill a page by walking the sort column's index in order;
 #: past it, SQLite is made to filter first and sort the matches
@@ -196,15 +200,6 @@ def _any_case(conn: Connection, column: Any, values: tuple[str, ...]) -> ColumnE
     return column.in_(stored) if stored else false()
 
 
-def _contains(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
-    """Case-insensitive substring test, with % and _ in the needle matched literally."""
-    if dialect == "sqlite":
-        # SQLite's LIKE ignores ASCII case already; lower() on both sides would only cost time. An
-        # ESCAPE clause slows every comparison (~20% on a scan of the sentences): only when needed
-        return column.contains(needle, autoescape=any(ch in needle for ch in "%_/"))
-    return column.icontains(needle, autoescape=True)
-
-
 def _expensive(q: EventQuery) -> bool:
     """True when the filters test each event row with substring matches (actor), which no index narrows.
 
@@ -268,23 +263,25 @@ def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[C
     # substring tests last: SQLite evaluates AND terms in order, so cheap filters prune rows first
     if q.actor and q.actor.strip():
         needle = q.actor.strip()
-        out.append(or_(*(_contains(col, needle, dialect)
+        out.append(or_(*(contains(col, needle, dialect)
                          for col in (c.actor1, c.actor2, c.assoc_actor_1, c.assoc_actor_2))))
     if q.text and q.text.strip():
         needle = q.text.strip()
-        # the sentences are found in one scan for the whole query, then each event is one probe. Alone,
+        # the sentences are found once for the whole query, then each event is one probe. Alone,
         # the matches drive the query (looked up by id); with an indexed filter or an index walk,
         # "id + 0" leaves the driving to that index and the matches are only probed
-        by_sentence = select(mentions.c.event_id).where(_contains(mentions.c.sentence_text, needle, dialect))
         if dialect == "sqlite" and (walk or (narrowed and _few(conn, indexed))):
             # few events get this far (an index walk stops once the page is full; the indexed filters
             # leave few): test each one's own sentences, an index probe each, and scan no other sentence
-            own = exists().where(mentions.c.event_id == c.id, _contains(mentions.c.sentence_text, needle, dialect))
+            own = exists().where(mentions.c.event_id == c.id, contains(mentions.c.sentence_text, needle, dialect))
             out.append(or_(func.upper(c.event_id_cnty) == needle.upper(), own))
-        elif narrowed and dialect == "sqlite":
-            out.append(or_(func.upper(c.event_id_cnty) == needle.upper(), (c.id + 0).in_(by_sentence)))
         else:
-            out.append(or_(c.event_id_cnty == needle.upper(), c.id.in_(by_sentence)))
+            # the matching sentences, through the full-text index when it narrows them (see search.py)
+            by_sentence = select(mentions.c.event_id).where(sentence_test(conn, needle))
+            if narrowed and dialect == "sqlite":
+                out.append(or_(func.upper(c.event_id_cnty) == needle.upper(), (c.id + 0).in_(by_sentence)))
+            else:
+                out.append(or_(c.event_id_cnty == needle.upper(), c.id.in_(by_sentence)))
     return [w for w in out if w is not None]
 
 
@@ -317,28 +314,49 @@ def _order(sort: str, *, index_order: bool = True) -> list[Any]:
 
 @dataclass
 class EventPage:
-    """One page of a listing: the records and how many events match the filters in all."""
+    """One page of a listing: the records and how many events match the filters in all.
+
+    ``total_capped``: more events match than were counted, and ``total`` is a lower bound (see
+    :func:`search_events`).
+    """
 
     total: int
     records: list[EventRecord] = field(default_factory=list)
+    total_capped: bool = False
 
 
 def count_events(conn: Connection, q: EventQuery) -> int:
     """How many events match the query's filters."""
+    return _count(conn, q, None)[0]
+
+
+def count_capped(conn: Connection, q: EventQuery, cap: int) -> tuple[int, bool]:
+    """How many events match, counted no further than ``cap``: ``(count, True)``, or ``(cap, False)``
+    when more match. A count that the indexes give without testing rows (no filter) is exact at any size.
+    """
+    return _count(conn, q, cap)
+
+
+def _count(conn: Connection, q: EventQuery, cap: int | None) -> tuple[int, bool]:
+    """(count, exact): counting stops at cap + 1 rows found, which then means "more than cap"."""
     if _unfiltered(q) and live():
         # all events less the merged ones: two index counts instead of a test of every row
         merged = select(func.count()).select_from(events).where(events.c.merged_into.is_not(None))
-        return _table_size(conn) - int(conn.execute(merged).scalar_one())
+        return _table_size(conn) - int(conn.execute(merged).scalar_one()), True
+    stop = None if cap is None else cap + 1
     if q.text and q.text.strip() and _unfiltered(replace(q, text=None)):
-        # free text alone: count the distinct events of the matching sentences, without reading events
+        # free text alone: the distinct events of the matching sentences, without reading events; with a
+        # cap, the scan of the sentences stops once it has found enough events
         needle = q.text.strip()
-        said = _contains(mentions.c.sentence_text, needle, conn.dialect.name)
+        said = sentence_test(conn, needle)
         merged = select(_MERGED.c.id).where(_MERGED.c.merged_into.is_not(None))
-        # count(DISTINCT) rather than a UNION with the id match: one dedup of the matches, not two
-        found = select(func.count(func.distinct(mentions.c.event_id))).where(said)
+        # DISTINCT rather than a UNION with the id match: one dedup of the matches, not two
+        found = select(mentions.c.event_id).distinct().where(said)
         if live():
             found = found.where(mentions.c.event_id.not_in(merged))
-        n = int(conn.execute(found).scalar_one())
+        n = _rows(conn, found, stop)
+        if cap is not None and n > cap:
+            return cap, False
         # the event whose id is the text counts too, unless one of its sentences matched already
         named = select(events.c.id).where(events.c.event_id_cnty == needle.upper())
         if live():
@@ -346,8 +364,19 @@ def count_events(conn: Connection, q: EventQuery) -> int:
         pk = conn.execute(named).scalar()
         if pk is not None and not conn.execute(select(mentions.c.id).where(mentions.c.event_id == pk, said)).first():
             n += 1
-        return n
-    return int(conn.execute(select(func.count()).select_from(events).where(*conditions(conn, q))).scalar_one())
+        return n, True
+    where = conditions(conn, q)
+    if stop is None:
+        return int(conn.execute(select(func.count()).select_from(events).where(*where)).scalar_one()), True
+    n = _rows(conn, select(events.c.id).where(*where), stop)
+    return (cap, False) if cap is not None and n > cap else (n, True)
+
+
+def _rows(conn: Connection, query: Select, stop: int | None) -> int:
+    """How many rows the query gives, reading no more than ``stop`` of them."""
+    if stop is not None:
+        query = query.limit(stop)
+    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
 def _unfiltered(q: EventQuery) -> bool:
@@ -376,34 +405,90 @@ def _walk_index(conn: Connection, q: EventQuery, total: int) -> bool:
     return total > 0 and wanted * size / total <= WALK_ROWS
 
 
-def search_events(conn: Connection, q: EventQuery, *, with_total: bool = True) -> EventPage:
+def search_events(conn: Connection, q: EventQuery, *, with_total: bool = True, cap: int | None = None) -> EventPage:
     """The query's page of events (with their sources) and, unless told not to, the total count.
 
     The ids of the page come first (a narrow query), then the full rows of those ids only. With an
     actor filter (every row costly to test) one pass gives page and total (a window count);
     otherwise the count comes first and decides the plan: walk the sort column's index when
     matches are common enough to fill the page quickly, else filter first and sort.
+
+    ``cap``: count no further than this many matches (:func:`count_capped`). Past it the page says
+    ``total_capped`` and ``total`` is a lower bound: the cap, or more if the page itself lies beyond
+    it; a page that ends before ``limit`` tells the exact total after all.
     """
     total: int | None = None
+    exact = True
     if _expensive(q):
         rows = conn.execute(page_query(conn, q, with_total=with_total, index_order=False)).all()
         ids = [r.id for r in rows]
         if with_total and rows:
             total = int(rows[0].total)
     else:
-        total = count_events(conn, q) if with_total else None
+        if with_total:
+            total, exact = _count(conn, q, cap)
         walk = _walk_index(conn, q, total) if total is not None else True
         ids = list(conn.execute(page_query(conn, q, index_order=walk)).scalars())
     if total is None:
         # no row on this page: a page past the end (or no total asked for)
-        total = count_events(conn, q) if with_total and ids == [] and q.offset else len(ids)
+        if with_total and ids == [] and q.offset:
+            total, exact = _count(conn, q, cap)
+        else:
+            total = len(ids)
+    if not exact and ids:
+        seen = q.offset + len(ids)
+        exact = q.limit is None or len(ids) < q.limit  # the last page: nothing matches past it
+        total = seen if exact else max(total, seen)
     records: list[EventRecord] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         records.extend(fetch_events(conn, select(*record_columns()).where(events.c.id.in_(chunk))))
     position = {pk: i for i, pk in enumerate(ids)}
     records.sort(key=lambda r: position[r.id])
-    return EventPage(total=total, records=records)
+    return EventPage(total=total, records=records, total_capped=not exact)
+
+
+#: what each row of :func:`map_points` holds, in order
+POINT_FIELDS = ("event_id", "latitude", "longitude", "event_type", "fatalities")
+#: decimals kept of a point's coordinates: 1e-5 degree is about a metre, finer than any geocoding
+POINT_DECIMALS = 5
+
+Point = tuple[str, float, float, str, int | None]
+
+
+@dataclass
+class PointSet:
+    """The located events of a query as map points, and how many matches had no coordinates."""
+
+    points: list[Point]
+    #: more located events match than ``limit`` let through
+    truncated: bool
+    unlocated: int
+
+
+def map_points(conn: Connection, q: EventQuery) -> PointSet:
+    """The query's located events as :data:`POINT_FIELDS` rows, in its order and page; no record is built.
+
+    One narrow SELECT of five columns (no sources, no JSON): what a map needs to draw every match.
+    ``unlocated`` counts the matches without coordinates (none when the query wants located ones only).
+    """
+    located = replace(q, unlocated=False, limit=None if q.limit is None else q.limit + 1)
+    if q.unlocated is True:
+        rows: list[Any] = []
+    else:
+        # unfiltered, the sort column's index (or the table, for id) gives the order; else filter first, then sort
+        walk = _unfiltered(replace(q, unlocated=None))
+        # rounded by SQLite: a C call per value instead of a Python one
+        query = (select(events.c.id, events.c.event_id_cnty, func.round(events.c.latitude, POINT_DECIMALS),
+                        func.round(events.c.longitude, POINT_DECIMALS), events.c.event_type, events.c.fatalities)
+                 .where(*conditions(conn, located, walk=walk))
+                 .order_by(*_order(q.sort, index_order=walk)).offset(q.offset))
+        rows = conn.execute(query.limit(located.limit) if located.limit is not None else query).all()
+    truncated = q.limit is not None and len(rows) > q.limit
+    points: list[Point] = [(code or f"XXX{pk}", lat, lon, kind, dead)
+                           for pk, code, lat, lon, kind, dead in rows[:q.limit]]
+    unlocated = 0 if q.unlocated is False else count_events(conn, replace(q, unlocated=True))
+    return PointSet(points=points, truncated=truncated, unlocated=unlocated)
 
 
 def record_grade(conn: Connection, records: list[EventRecord]) -> dict[int, str | None]:

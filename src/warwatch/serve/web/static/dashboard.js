@@ -12,6 +12,7 @@
   const form = document.getElementById("filters");
   const tbody = document.querySelector("#events tbody");
   const markers = new Map();
+  const tips = new Map();  // event id -> its details, fetched when its marker's tooltip first opens
   let map = null;
   let markerLayer = null;
   let generation = 0;
@@ -70,20 +71,21 @@
     listParams.set("sort", state.sort);
     listParams.set("offset", String(state.offset));
     listParams.set("limit", String(PAGE));
+    // the map needs five columns of each event, not the full rows: the compact points endpoint
     const mapParams = filterParams(false);
     mapParams.set("limit", String(MAP_LIMIT));
     mapParams.set("sort", "-fatalities");
     try {
-      const [list, stats, features] = await Promise.all([
+      const [list, stats, points] = await Promise.all([
         api("/api/events", listParams),
         api("/api/stats/daily", filterParams(true)),
-        withMap ? api("/api/events.geojson", mapParams) : Promise.resolve(null),
+        withMap ? api("/api/events/points", mapParams) : Promise.resolve(null),
       ]);
       if (mine !== generation) return;  // a newer request is on its way
       showError("");
       renderTable(list);
       renderTimeline(stats);
-      if (features) renderMap(features, list.total);
+      if (points) renderMap(points, list);
       if (state.selected) highlightSelection();
       // for tests and scripts: how many views have been drawn, and the query the table shows
       document.body.setAttribute("data-renders", String(++renders));
@@ -103,6 +105,17 @@
   /* The table is narrow: ACLED's "(2000-)" period suffix is left to the tooltip and the event page. */
   function shortActor(actor) {
     return actor ? actor.replace(/\s*\(\d{4}-\d{0,4}\)$/, "") : "—";
+  }
+
+  /* 12345 as "12,345" */
+  function count(n) {
+    return Number(n).toLocaleString("en-US");
+  }
+
+  /* A listing's total as words: "12,345 events", or "more than 10,000 events" when the count stopped at a cap. */
+  function totalText(list) {
+    const n = list.total_capped ? `more than ${count(list.total)}` : count(list.total);
+    return `${n} event${list.total === 1 && !list.total_capped ? "" : "s"}`;
   }
 
   function renderTable(list) {
@@ -127,10 +140,12 @@
       tbody.appendChild(el("tr", {}, el("td", {colspan: "7", class: "empty"}, "No event matches these filters.")));
     }
     const last = list.offset + list.events.length;
-    document.getElementById("page").textContent =
-      list.total ? `${list.offset + 1}–${last} of ${list.total}` : "0 events";
+    const of = list.total_capped ? `more than ${count(list.total)}` : count(list.total);
+    document.getElementById("page").textContent = list.events.length ? `${count(list.offset + 1)}–${count(last)} of ${of}`
+      : list.total ? `past the end of ${of}` : "0 events";
     document.getElementById("prev").disabled = list.offset <= 0;
-    document.getElementById("next").disabled = last >= list.total;
+    // past a capped total there are more pages than the count says
+    document.getElementById("next").disabled = !list.total_capped && last >= list.total;
     for (const th of document.querySelectorAll("#events th[data-sort]")) {
       const key = th.getAttribute("data-sort");
       const order = state.sort === key ? "ascending" : state.sort === "-" + key ? "descending" : "none";
@@ -150,35 +165,48 @@
             color: selected ? "#111" : "#fff", weight: selected ? 3 : 1, dashArray: p.fatalities === null ? "2 2" : null};
   }
 
+  /* A marker's tooltip: what its point says at once, the date, place and sources once fetched. */
   function tooltipContent(p) {
+    const e = tips.get(p.event_id);
     return el("div", {class: "tip"},
-      el("strong", {}, p.sub_event_type || p.event_type),
-      el("div", {}, `${fmt(p.event_date, "undated")} · ${[p.location, p.admin1].filter(Boolean).join(", ")}`),
-      el("div", {}, `Fatalities: ${fmt(p.fatalities, "not reported")} · ${p.n_sources} source(s)`));
+      el("strong", {}, e ? e.sub_event_type || e.event_type : p.event_type),
+      el("div", {}, e ? `${fmt(e.event_date, "undated")} · ${[e.location, e.admin1].filter(Boolean).join(", ")}` : "…"),
+      el("div", {}, `Fatalities: ${fmt(p.fatalities, "not reported")}` + (e ? ` · ${e.n_sources} source(s)` : "")));
   }
 
-  function renderMap(collection, total) {
+  async function fillTooltip(marker, p) {
+    if (tips.has(p.event_id)) return;
+    try {
+      tips.set(p.event_id, await api("/api/events/" + encodeURIComponent(p.event_id)));
+    } catch (error) {
+      return;  // the tooltip keeps what the point said
+    }
+    if (marker.isTooltipOpen()) marker.setTooltipContent(tooltipContent(p));
+  }
+
+  function renderMap(collection, list) {
     markerLayer.clearLayers();
     markers.clear();
-    for (const f of collection.features || []) {
-      const p = f.properties;
-      const [lon, lat] = f.geometry.coordinates;
-      const marker = L.circleMarker([lat, lon], markerStyle(p, p.event_id_cnty === state.selected));
+    tips.clear();
+    for (const [id, lat, lon, type, fatalities] of collection.points) {
+      const p = {event_id: id, event_type: type, fatalities};
+      const marker = L.circleMarker([lat, lon], markerStyle(p, id === state.selected));
       marker.bindTooltip(() => tooltipContent(p), {direction: "top", offset: [0, -4]});
-      marker.on("click", () => select(p.event_id_cnty, {scroll: true}));
+      marker.on("tooltipopen", () => fillTooltip(marker, p));
+      marker.on("click", () => select(id, {scroll: true}));
       marker.addTo(markerLayer);
       const node = marker.getElement();
       if (node) {
-        node.setAttribute("data-event-id", p.event_id_cnty);
-        node.setAttribute("aria-label", `${p.event_id_cnty}: ${p.event_type}`);
+        node.setAttribute("data-event-id", id);
+        node.setAttribute("aria-label", `${id}: ${type}`);
         node.classList.add("ww-marker");
       }
-      markers.set(p.event_id_cnty, {marker, props: p});
+      markers.set(id, {marker, props: p});
     }
     const shown = markers.size;
-    const summary = `${total} event${total === 1 ? "" : "s"} · ${shown} on the map` +
-      (collection.unlocated ? ` · ${collection.unlocated} without coordinates` : "") +
-      (shown >= MAP_LIMIT ? ` (map shows the ${MAP_LIMIT} deadliest)` : "");
+    const summary = `${totalText(list)} · ${count(shown)} on the map` +
+      (collection.unlocated ? ` · ${count(collection.unlocated)} without coordinates` : "") +
+      (collection.truncated ? ` (map shows the ${count(MAP_LIMIT)} deadliest)` : "");
     document.getElementById("summary").textContent = summary;
     if (!state.fitted && shown) {
       map.fitBounds(markerLayer.getBounds().pad(0.15), {maxZoom: 10});
