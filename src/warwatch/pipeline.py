@@ -232,8 +232,11 @@ def ingest(
 
 def stored_theatre(store: Store, days: Sequence[date]) -> Theatre:
     """The theatre of the stored reports within THEATRE_DAYS of the days (all of them if none)."""
-    from warwatch.store.placed import placed_points
+    from warwatch.store.placed import stored_places
 
     window = timedelta(days=THEATRE_DAYS)
     since, until = (min(days) - window, max(days) + window) if days else (None, None)
-    return Theatre(placed_points(store, since, until))
+    theatre = Theatre()
+    for places in stored_places(store, since, until):
+        theatre.add_places(places)  # the same rule as for the batch's own places
+    return theatre
