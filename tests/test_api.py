@@ -262,6 +262,9 @@ def test_not_found_and_wrong_method_are_json(client):
         assert response.status_code == 404 and "message" in response.json()
     assert "SYR999999" in client.get("/api/events/SYR999999").json()["message"]
     assert client.get("/api/articles/abc").status_code == 422
+    # an event id is an ISO3 code and a number: "points" is the map's route, "abc" no id at all
+    assert client.get("/api/events/abc").status_code == 422
+    assert "points" in client.get("/api/events/points").json()
     assert client.get("/api/articles/99999999999999999999999").status_code == 422
     assert client.post("/api/events").status_code == 405
     assert client.get("/events/NOPE").status_code == 404

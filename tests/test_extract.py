@@ -409,3 +409,64 @@ def test_observed_explosions_near_a_village_are_shelling_there(pipeline):
     assert [(m.toponym.text, m.sub_event_type, m.place.geo_precision) for m in found] == [
         ("Viktorivka", "Shelling/artillery/missile attack", 2)
     ]
+
+
+def test_a_province_after_in_gives_the_story_its_country(pipeline):
+    # "Karak" is also a Jordanian governorate; "in Dar'a" says the story is Syrian
+    found = mentions(
+        pipeline,
+        "On 8 May 2020, an IED planted by an unidentified armed group in Karak area in Dar'a detonated "
+        "targeting the vehicle of a regime soldier. Neither fatalities nor injuries were reported.",
+        "2020-05-08",
+    )
+    assert [(m.place.name, m.place.country, m.place.admin1) for m in found] == [("Al Karak", "SY", "Dara")]
+
+
+def test_a_city_outweighs_a_foreign_province_of_its_name(pipeline):
+    # "Gaza" is also a province of Mozambique; Hamas fights in Palestine
+    found = mentions(
+        pipeline,
+        "On 30 April 2020, Israeli military forces shelled a Hamas military post in the Shujaiya "
+        "neighbourhood of Gaza city. No casualties were reported.",
+        "2020-04-30",
+    )
+    assert found and found[0].place.country == "PS"
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("On 3 May 2020, GNA forces targeted LNA positions with heavy artillery in Wadi al-Rabi. No casualties.",
+     "LY"),
+    ("Around 1 May 2020, Dan Na Ambassagou militiamen killed a Fulani man in the commune of Sokoura.", "ML"),
+])
+def test_groups_that_fight_in_one_country_outvote_a_village_name(pipeline, text, country):
+    # the village names are found in the gazetteer of another country only (Sudan, Côte d'Ivoire)
+    assert pipeline._extract(Article(text=text), pipeline.nlp(text)).iso2 == country
+    assert all(not m.place.located or m.place.country == country for m in mentions(pipeline, text, "2020-05-03"))
+
+
+def test_a_district_is_coded_to_its_seat_not_to_the_province_of_its_name(pipeline):
+    found = mentions(
+        pipeline,
+        "On 29 April 2020, Afghan forces shelled and destroyed a mosque and a school in Balkh district.",
+        "2020-04-30",
+    )
+    assert [(m.toponym.qualifier, m.place.name, m.place.geo_precision) for m in found] == [
+        ("district", "Balkh", 2)]
+    assert abs(found[0].place.lat - 36.76) < 0.05  # Balkh town, not Mazar-i-Sharif
+    # "district of X" after a district's name is its province: "Duhok" stays context
+    found = mentions(
+        pipeline,
+        "On 22 May 2022, Turkish warplanes struck PKK militants in Gire Orte area in Al Amadiya district of "
+        "Duhok. Casualties unknown.",
+        "2022-05-22",
+    )
+    assert found and found[0].place.country == "IQ" and found[0].place.admin1 == "Duhok"
+
+
+def test_rural_damascus_is_the_governorate_not_the_capital(pipeline):
+    found = mentions(
+        pipeline,
+        "On 9 March 2022, a landmine exploded near Tanf in rural Damascus, injuring a man.",
+        "2022-03-09",
+    )
+    assert [(m.place.name, m.place.admin1) for m in found] == [("At Tanf", "Rural Damascus")]

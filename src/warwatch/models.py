@@ -99,7 +99,8 @@ class Toponym:
     text: str
     start: int  # character offsets in the article text
     end: int
-    #: "near" for "near X", "outskirts of X", "X countryside"; "region" for a province/region
+    #: "near" for "near X", "outskirts of X", "X countryside"; "region" for a province/region;
+    #: "district" for a district or township ("Majzar district"), coded to its seat
     qualifier: str | None = None
     #: admin units named next to it ("southern Idlib", "northern Hama province")
     context: list[str] = field(default_factory=list)

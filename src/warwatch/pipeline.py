@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,6 +121,7 @@ class Pipeline:
             if key not in cache:
                 cache[key] = self._place(top, [n for n in names if n != top.text], story, guessed, theatre)
             mention.place = cache[key]
+        _province_of_the_story(extraction.mentions)
         return extraction.mentions
 
     def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
@@ -157,7 +158,7 @@ class Pipeline:
             if self.geocoder.region(unit, country=country) is not None:
                 continue  # a province: too coarse to stand for the village
             others = [c for c in top.context if c != unit]
-            seat = self.geocoder.resolve(Toponym(unit, top.start, top.end, "near", others), country=country)
+            seat = self.geocoder.resolve(Toponym(unit, top.start, top.end, "district", others), country=country)
             if seat.located:
                 seat.text = top.text
                 seat.geo_precision = 2
@@ -175,6 +176,20 @@ class Pipeline:
         else:
             place.country = place.country or country
         return place
+
+
+def _province_of_the_story(mentions: Sequence[Mention]) -> None:
+    """An unlocated village with no province said next to it ("the village of Abdeen, near Khan
+    Sheikhoun") gets the province of the article's located places when they all lie in one: an
+    analyst files it there, and it meets the reports that name the province."""
+    provinces = {(m.place.country, m.place.admin1) for m in mentions
+                 if m.place is not None and m.place.located and m.place.admin1}
+    if len(provinces) != 1:
+        return
+    country, admin1 = provinces.pop()
+    for m in mentions:
+        if m.place is not None and not m.place.located and not m.place.admin1 and m.place.country in (None, country):
+            m.place = replace(m.place, country=country, admin1=admin1)
 
 
 def ingest(

@@ -165,11 +165,16 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
                 votes[names.get(said[ent.text], said[ent.text])] += 2
     for regex, _name, _kind, home in group_patterns():
         if home and regex.search(text):
-            votes[home] += 2  # "TTP militants", "Al Shabaab": groups that fight in one country
+            # "TTP militants", "Al Shabaab": groups that fight in one country; more telling than a
+            # village that only one country's gazetteer happens to have ("Sokoura": Mali's is missing)
+            votes[home] += 3
     for match in _country_names().finditer(text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
-    for after_comma in _AFTER_COMMA.finditer(text):
-        # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)": a province after a place
+    for after_comma in (*_AFTER_COMMA.finditer(text), *_IN_PROVINCE.finditer(text)):
+        # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)", "in Karak area in Dar'a":
+        # a province after a place
+        if len(places.region_countries(after_comma.group(1))) > 1:
+            continue  # "Nejapa, San Salvador": a unit of El Salvador and of the Bahamas
         region = places.region(after_comma.group(1))
         if region is not None:
             votes[names.get(region.country, region.country)] += 2
@@ -179,7 +184,10 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
         region = places.region(units[-1]) if units else None
         if region is not None:
             votes[names.get(region.country, region.country)] += 3
-    return votes.most_common(1)[0][0] if votes else None
+    top = votes.most_common(2)
+    if len(top) == 2 and top[0][1] == top[1][1]:
+        return None  # a tie ("Nejapa" votes Mexico, "San Salvador" El Salvador): not a coin toss
+    return top[0][0] if top else None
 
 
 _WIRE_DATELINE = re.compile(
@@ -198,13 +206,19 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 def _country_of_name(name: str, places: PlaceIndex) -> str | None:
     """The one country a name places the story in: a province ("Aleppo", "Morelos"), or a place
     name found exactly in one country only."""
-    region = places.region(name)
-    if region is not None:
-        return region.country
     if name.isupper() and len(name) <= 6:
         return None  # "NAF", "SDF": an acronym, not the village that happens to share its letters
     # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
-    found = {c.country for c in places.lookup(name)[:10] if c.score >= 0.97}
+    exact = [c for c in places.lookup(name)[:10] if c.score >= 0.97]
+    region = places.region(name)
+    if region is not None:
+        # "Gaza" is a province of Mozambique and a city of 400,000 in Palestine, "San Salvador" a
+        # district of the Bahamas and El Salvador's capital: news names the city
+        cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}  # its own name
+        if cities - {region.country}:
+            return cities.pop() if len(cities) == 1 else None
+        return region.country
+    found = {c.country for c in exact}
     return found.pop() if len(found) == 1 else None
 
 
@@ -223,6 +237,9 @@ def _country_names() -> re.Pattern[str]:
 
 
 _AFTER_COMMA = re.compile(r"\w, ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+){0,2})(?= region| oblast| province|[.,;)]|$)")
+_IN_PROVINCE = re.compile(
+    r"\b[A-Z][\w'’-]+(?: (?:area|town|village|city|district|countryside))? in "
+    r"((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+){0,2})(?![\w'’-])")
 _ADMIN_BRACKET = re.compile(r"\(([A-Z][^()]{1,80})\)")
 
 

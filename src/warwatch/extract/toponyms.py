@@ -74,7 +74,8 @@ _CUE_BEFORE = re.compile(
 )
 _STRONG_BEFORE = re.compile(
     r"""\b(?:village|town|city|hamlet|area|district|neighbou?rhood|suburb|camp|outskirts|vicinity|countryside
-            |municipality|locality|settlement)s?\s+of\s+(?:the\s+)?$
+            |municipality|locality|settlement|commune|township|county|ward|kebele|woreda|barangay|colonia)s?
+            \s+of\s+(?:the\s+)?$
         |\b(?:near|outside|including|known\ as|(?:east|west|north|south)(?:ern)?\ of)
             \s+(?:the\s+)?(?:[\w-]+\s+){0,1}$""",
     re.I | re.X,
@@ -100,6 +101,13 @@ _REGION_BEFORE = re.compile(
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
 )
+# a district or township, coded to its seat: "Majzar district (Marib)", "the district of Chora"
+_DISTRICT_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:district|township|raion|rayon|county|locality|tehsil|woreda|lga|sub-?district|nahiya|qada"
+    r"|cercle)\b(?!\s+(?:head|chief|governor|police|council|court|officials?|administrator|commissioner|authorit))",
+    re.I)
+# ("Al Amadiya district of Duhok": Duhok is the province)
+_DISTRICT_BEFORE = re.compile(r"\b(?:the|in|a|its)\s+(?:district|township|raion|county)\s+of\s+$", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]{0,40},\s+[A-Z][\w ]{0,30}?\s+[–—-]\s")  # short: a dateline, not a sentence
 _STOP = {
     "the",
@@ -156,6 +164,8 @@ class PlaceIndex(Protocol):
     def lookup(self, name: str, *, country: str | None = None) -> list[Candidate]: ...
 
     def region(self, name: str, *, country: str | None = None) -> Candidate | None: ...
+
+    def region_countries(self, name: str) -> frozenset[str]: ...
 
 
 @dataclass
@@ -225,6 +235,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue  # a country or its people ("Syria", "Russian"); a capital is a place too ("in Kyiv")
         if is_not_place(name):
             continue  # "Houthi maintenance camp": whose camp, not where
+        rural = re.search(r"\b[Rr]ural\s+$", text[max(0, start - 8):start])
+        if rural and _own_unit(places, f"Rural {name}", name):
+            # "near Tanf in rural Damascus": the governorate Rural Damascus, not the capital
+            start, name = max(0, start - 8) + rural.start(), f"Rural {name}"
         if _is_claimant(name):
             continue  # "The White Helmets said": a source, not a place
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
@@ -279,7 +293,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if _NEAR_BEFORE.search(before[-60:]) or _NEAR_AFTER.match(after):
             qualifier = "near"
         # "New York, Donetsk": a name followed by its province is a town, whatever else it names
-        is_region = region is not None and not capital and not province_after and (
+        district = bool(_DISTRICT_AFTER.match(after) or _DISTRICT_BEFORE.search(before[-25:]))
+        # "Balkh district" is the district, not the province of the same name
+        is_region = region is not None and not capital and not province_after and not district and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not re.match(r"^\s+(?:city|town)\b", after) and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
         )
@@ -287,6 +303,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             is_region = False  # "Idlib countryside": near the city (ACLED geo_precision 2)
         if is_region and qualifier != "near":
             qualifier = "region"
+        elif district and qualifier is None:
+            qualifier = "district"
         toponym = Toponym(name, base + start, base + end, qualifier, [])
         if bracket:
             toponym.context = [a.strip() for a in bracket.split(",") if a.strip()][::-1]
@@ -316,6 +334,12 @@ _COUNTRY_AFTER = re.compile(
 )
 _COMMA_UNIT = re.compile(r"^,\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
 _DEMONYM = re.compile(r"(?:ish|ian|ians|ese|ite|ites|ic|is)$", re.I)
+
+
+def _own_unit(places: PlaceIndex, name: str, bare: str) -> bool:
+    """Is ``name`` ("Rural Damascus") a province other than the one ``bare`` names ("Damascus")?"""
+    unit = places.region(name)
+    return unit is not None and unit != places.region(bare)
 
 
 def _admin_bracket(after: str, places: PlaceIndex, country: str | None) -> str | None:

@@ -64,6 +64,10 @@ _SKEL_DROP = re.compile(r"[auh]")
 _UK_ENDING = re.compile(r"(?<=[^aeiouy])(?:yi|iy|yy|ii|yj|oi|oy)$")
 _DOUBLE = re.compile(r"(.)\1+")
 _UK_YI = re.compile(r"(?<=[aeiou])yi(?=[^aeiouy])")
+#: Russian adjective endings said for Ukrainian villages: Petrovskoye / Petrivske, Luganskaya /
+#: Luhanska, Trudovskiye / Trudivski (the vowels before them are folded alike anyway)
+_RU_ENDING = re.compile(r"(?<=sk)(?:oye|oe|aya|aia|iye|ie)$")
+_RU_SHORT = {"oye": "e", "oe": "e", "aya": "a", "aia": "a", "iye": "i", "ie": "i"}
 
 
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
@@ -104,8 +108,11 @@ def ascii_fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The ASCII-folded words of a name, Arabic articles removed (kept if alone)."""
+    """The ASCII-folded words of a name, Arabic articles removed (kept if alone), also where a
+    report glues one to the word after the first ("Um Elmayathen" = "Umm al-Mayadhin")."""
     tokens = ascii_fold(text).split()
+    tokens = [t[2:] if i and len(t) >= 7 and t[:2] in ("al", "el") and t[2] not in "aeiouly" else t
+              for i, t in enumerate(tokens)]
     kept = [t for i, t in enumerate(tokens) if not (t in ARTICLES and i < len(tokens) - 1)]
     return kept or tokens
 
@@ -119,6 +126,7 @@ def _y_consonant(token: str, i: int) -> bool:
 def _fold_token(token: str) -> str:
     if token in ("kafr", "kfar", "kafar", "kafer", "kefr", "kefer", "kfr", "kufr", "kfer"):
         return "kfr"
+    token = _RU_ENDING.sub(lambda m: _RU_SHORT[m.group(0)], token)
     token = _UK_ENDING.sub("i", token)  # Kryvyi / Kryvyy / Kryvyj / Krivoi
     token = _UK_YI.sub("i", token)  # Ukrainian ї inside a word: Heorhiyivka / Heorhiivka
     for src, dst in _DIGRAPHS:

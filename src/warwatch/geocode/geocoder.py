@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from warwatch.geocode.fold import ascii_fold, fold, skeleton
+from warwatch.geocode.fold import ascii_fold, fold, skeleton, words
 from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
 from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
@@ -54,6 +54,8 @@ THEATRE_FULL = 10  # reports near a candidate that earn all of it, unless anothe
 THEATRE_FAR_KM = 100  # a village with no report of the period this near...
 THEATRE_STRONG = 20  # ...in a country with this many reports placed is likely a namesake
 THEATRE_FAR = 0.20  # what that costs it (when the text names no province)
+UNIT_TYPES = ("county", "localadmin")  # the districts and townships of the gazetteers
+SEAT_KM = 35  # a district's seat lies this near the district's point (its centre or seat)
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
 
 _CITY_PART = re.compile(r"([A-Z][^\W\d_]+)-([A-Z][^\W\d_]+)")
@@ -162,6 +164,11 @@ class Geocoder:
             return None
         found = self._region(name.strip(), country)
         return self._region_candidate(*found) if found else None
+
+    def region_countries(self, name: str) -> frozenset[str]:
+        """The countries with a first-level unit called exactly ``name`` ("San Salvador": the
+        Bahamas and El Salvador)."""
+        return frozenset(self.regions.countries_of(name.strip()))
 
     # ------------------------------------------------------------------ internals
 
@@ -403,9 +410,10 @@ class Geocoder:
                 why.append(f"{d:.0f} km from the article's other places")
         if country is None and not ctx.countries and p[3] in DENSE:
             score += 0.03  # a prior for the conflict countries of the dense gazetteers
-        if cand.population and cand.placetype not in ("county", "localadmin"):  # a district's people
-            # a big namesake may not turn a loose spelling into a confident match
-            score += (0.12 if tier == EXACT else 0.03) * min(1.0, math.log10(cand.population + 1) / 6)
+        if cand.population and cand.placetype not in ("county", "localadmin") and tier == EXACT:
+            # (a district's people are not a town's; and a big namesake may not turn a loose
+            # spelling into a confident match: "Sokoura" is not Ségou, "spelling close to Segoukoro")
+            score += 0.12 * min(1.0, math.log10(cand.population + 1) / 6)
             why.append(f"population {cand.population:,}")
         if cand.placetype in PLACETYPE_PENALTY:
             score -= PLACETYPE_PENALTY[cand.placetype]
@@ -425,14 +433,14 @@ class Geocoder:
         if not core or is_not_place(core):
             return unlocated
         if core != text and self._match.exact(text, country):
-            core, hint = text, None  # "Upper Dir" is a town, not the upper part of one
+            # "Upper Dir" is a town, not the upper part of one; "Majzar District" is still a district
+            core, hint = text, hint if hint == "district" else None
         qualifier = qualifier or hint
         ctx = self._ctx(context, country)
         # with neither the story's country nor a province in context, only a name the gazetteer
         # has as such: a close spelling anywhere on earth is a guess ("Boocame" ~ "Bokiyma")
         loose_ok = country is not None or bool(ctx.regions)
-        ranked = [(c, t) for c, t in self._cands(core, context, country, others)
-                  if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
+        ranked = self._accepted(core, context, country, others)
         if not loose_ok and ranked:
             # an exact name, letter for letter but for a long name of the dense gazetteers (a
             # short key shared by vowel classes alone, "Boocame" and "Bokiyma", is chance), or
@@ -446,11 +454,18 @@ class Geocoder:
                       or any(w.endswith("from another place of the article") for w in c.why)]
         if theatre:
             ranked = _with_theatre(ranked, theatre, core, province_named=bool(ctx.regions))
+        if qualifier == "district":
+            # "Majzar district": ACLED codes a district to its seat, the town it is named after
+            bare = split_qualifier(text)[0] or core  # (the gazetteer may know "Majzar District")
+            pool = ranked if bare == core else ranked + self._accepted(bare, context, country, others)
+            unit = next((c for c, _t in pool if c.placetype in UNIT_TYPES), None)
+            if unit is not None:
+                return _place_from(text, self._seat(bare, unit, pool, country), precision=2)
         whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
-        if whole is not None and (not ctx.regions or whole[0] in ctx.regions):
+        if whole is not None and qualifier != "district" and (not ctx.regions or whole[0] in ctx.regions):
             # "West Darfur", "Rural Damascus": a province named as a whole
             return _place_from(text, self._region_candidate(*whole), precision=3)
-        region = self._region_for(text, core, country, context, ranked)
+        region = self._region_for(text, core, country, context, ranked) if qualifier != "district" else None
         if region is not None:
             town = next((c for c, t in ranked if t == EXACT and c.placetype == "locality"), None)
             capital = town is not None and km(town.lat, town.lon, region.lat, region.lon) < 10
@@ -466,15 +481,50 @@ class Geocoder:
             return unlocated
         best, tier = ranked[0]
         part_of_town = best.why[0].startswith("the town of")  # a district coded to its town
-        precision = 2 if qualifier in ("near", "region") or best.placetype == "county" or part_of_town else 1
+        broad = qualifier in ("near", "region", "district") or best.placetype == "county" or part_of_town
+        precision = 2 if broad else 1
         place = _place_from(text, best, precision)
         runner = next((c for c, t in ranked[1:]
                        if t <= tier and km(c.lat, c.lon, best.lat, best.lon) > 10), None)
         if runner is not None and runner.score >= best.score - AMBIGUOUS_GAP:
+            if (runner.country != best.country and country is None and not ctx.countries
+                    and not (best.population >= CITY > runner.population)):
+                # namesakes in two countries, and nothing says which: a coin toss (but a city is
+                # what a report names bare: "Goma", not the Filipino village)
+                return unlocated
+            if tier != EXACT:
+                # a loose spelling that fits two places far apart is more likely a third the
+                # gazetteer lacks ("Karker" ~ "Qarqur" or "Qarqarava", both 40-60 km off)
+                return unlocated
             place.ambiguous = True
             place.runner_up = {"name": runner.name, "lat": runner.lat, "lon": runner.lon,
                                "admin1": runner.admin1, "score": runner.score}
         return place
+
+    def _accepted(self, name: str, context: tuple[str, ...], country: str | None,
+                  others: tuple[str, ...]) -> list[tuple[Candidate, int]]:
+        """The candidates that may be chosen: good enough, and not outside the units named."""
+        return [(c, t) for c, t in self._cands(name, context, country, others)
+                if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
+
+    def _seat(self, core: str, unit: Candidate, ranked: list[tuple[Candidate, int]], country: str | None) -> Candidate:
+        """The seat of a district: the town of its name nearest its point ("Baqim as Suq" for
+        Baqim district, not the village Baqim 10 km off), else the district's own point."""
+        towns = [c for c, _t in ranked if c.placetype == "locality"]
+        head = words(core)
+        for pid, hit in self._match.prefix(core, country or unit.country).items():
+            if words(hit.label)[:len(head)] == head and self._place(pid)[11] == "locality":
+                towns.append(self._candidate(hit))  # "Baqim as Suq": the district's name, then more
+        near = [(km(c.lat, c.lon, unit.lat, unit.lon), c) for c in towns
+                if (c.country, c.admin1) == (unit.country, unit.admin1)]
+        near = [(d, c) for d, c in near if d <= SEAT_KM]
+        if not near:
+            return unit
+        d, seat = min(near, key=lambda dc: dc[0])
+        seat = copy.deepcopy(seat)
+        seat.admin2 = seat.admin2 or unit.name
+        seat.why.append(f"the seat of {unit.name} district, {d:.0f} km from its centre")
+        return seat
 
     def _region_for(self, text: str, core: str, country: str | None, context: tuple[str, ...],
                     ranked: list[tuple[Candidate, int]]) -> Candidate | None:
@@ -551,7 +601,8 @@ def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 100) -> list[tuple
     kept: list[tuple[Candidate, int]] = []
     seen: dict[str, list[Candidate]] = {}
     for cand, tier in ranked:
-        same = seen.setdefault(skeleton(fold(cand.name)), [])
+        # a district and its town of one name are two places ("Majzar district" is coded to the town)
+        same = seen.setdefault(skeleton(fold(cand.name)) + (":unit" if cand.placetype in UNIT_TYPES else ""), [])
         if any(km(k.lat, k.lon, cand.lat, cand.lon) < 3 for k in same):
             continue
         same.append(cand)

@@ -116,6 +116,20 @@ class Matcher:
                 self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[BURMESE]} '{label}'"))
         return hits
 
+    def prefix(self, name: str, country: str, limit: int = 200) -> dict[int, Hit]:
+        """Places of the country with a name that begins like ``name`` ("Baqim as Suq" for
+        "Baqim"), by fold key; the caller checks the words."""
+        key = fold(name)
+        hits: dict[int, Hit] = {}
+        if len(key) < 4:
+            return hits
+        for place, kind, label in self.rows(
+            "SELECT place, kind, label FROM name WHERE fold > ? AND fold < ? AND country = ?"
+            f" LIMIT {limit}", (key, key + "\uffff", country)
+        ):
+            self._keep(hits, Hit(place, KIND_SIM[kind] * 0.95, label, f"{KIND_WORD[kind]} '{label}'", SKELETON))
+        return hits
+
     def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
         """Add skeleton (tier 2) and block (tier 3) matches to ``hits``."""
         key = fold(name)

@@ -20,6 +20,9 @@ _UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "regi
          "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya",
          "township", "tract", "locality", "subdistrict", "sub-district", "hromada", "tehsil", "woreda", "lga",
          "nahiya", "qada", "department", "prefecture", "commune", "circle", "cercle", "zone"}
+#: second- and third-level units, coded to their seat: "Majzar district", "Kyauktaw township"
+_DISTRICT = {"district", "districts", "township", "raion", "rayon", "county", "locality", "tehsil", "woreda", "lga",
+             "subdistrict", "sub-district", "nahiya", "qada", "cercle", "circle"}
 _NEAR = {"countryside", "outskirts", "suburbs", "suburb", "vicinity", "environs", "area", "areas",
          "surroundings", "outskirt", "periphery"}
 _KIND = {"city", "town", "village", "villages", "towns", "hamlet"}
@@ -31,7 +34,8 @@ _NEAR_LEAD = re.compile(
     r"^(?:(?:an?|the)\s+)?(?:areas?\s+(?:near|around)|near|around|outskirts\s+of|countryside\s+of|"
     r"vicinity\s+of|outside|environs\s+of|surroundings\s+of)\s+(?:the\s+)?", re.I)
 _KIND_LEAD = re.compile(r"^(?:the\s+)?(?:town|village|city|hamlet|settlement)\s+of\s+", re.I)
-_UNIT_LEAD = re.compile(r"^(?:the\s+)?(?:province|governorate|region|oblast|state|district)\s+of\s+", re.I)
+_UNIT_LEAD = re.compile(r"^(?:the\s+)?(?:province|governorate|region|oblast|state)\s+of\s+", re.I)
+_DISTRICT_LEAD = re.compile(r"^(?:the\s+)?(?:district|township|county|raion)\s+of\s+", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -47,20 +51,25 @@ def is_not_place(name: str) -> bool:
 
 
 def split_qualifier(text: str) -> tuple[str, str | None]:
-    """("southern Idlib" → "Idlib", "region"), ("Idlib countryside" → "Idlib", "near")."""
+    """("southern Idlib" → "Idlib", "region"), ("Idlib countryside" → "Idlib", "near"),
+    ("Majzar district" → "Majzar", "district")."""
     text = " ".join(text.replace("’", "'").split())
     hint = None
     if _NEAR_LEAD.match(text):
         text, hint = _NEAR_LEAD.sub("", text), "near"
     elif _UNIT_LEAD.match(text):
         text, hint = _UNIT_LEAD.sub("", text), "region"
+    elif _DISTRICT_LEAD.match(text):
+        text, hint = _DISTRICT_LEAD.sub("", text), "district"
     text = _KIND_LEAD.sub("", text)
     words = text.split()
     if words and words[0].lower() == "the":
         words = words[1:]
     while len(words) > 1:
         last = words[-1].lower()
-        if last in _UNIT:
+        if last in _DISTRICT:
+            hint = hint or "district"
+        elif last in _UNIT:
             hint = hint or "region"
         elif last in _NEAR:
             hint = hint or "near"
@@ -97,6 +106,7 @@ class RegionTable:
     def __init__(self, matcher: Matcher) -> None:
         self._info = {r[0]: RegionInfo(*r) for r in matcher.rows(
             "SELECT id, country, admin1, name, lat, lon, capital, status FROM region", ())}
+        self._own = {rid: {fold(r.name), fold(r.admin1)} for rid, r in self._info.items()}
         self._by_fold: dict[str, list[int]] = {}
         self._labels: dict[tuple[str, int], list[str]] = {}
         for key, rid, label in matcher.rows("SELECT fold, region, label FROM region_name", ()):
@@ -123,10 +133,13 @@ class RegionTable:
         """The region with this id."""
         return self._info[rid]
 
-    def _rank(self, ids: list[int], country: str | None) -> list[int]:
+    def _rank(self, ids: list[int], country: str | None, key: str | None = None) -> list[int]:
         ids = [i for i in ids if country is None or self._info[i].country == country]
-        # current records first, then the dense gazetteers' (WOF, positive ids) before GeoNames'
-        return sorted(set(ids), key=lambda i: (self._info[i].status != CURRENT, i < 0, i))
+        # the unit whose own name it is first ("Panjshir" is also an old name of Parwan, which
+        # held it until 2004), then current records, then the dense gazetteers' (WOF, positive
+        # ids) before GeoNames'
+        return sorted(set(ids), key=lambda i: (key is not None and key not in self._own[i],
+                                               self._info[i].status != CURRENT, i < 0, i))
 
     def find(self, name: str, country: str | None = None, *, fuzzy: bool = True,
              whole: bool = False) -> tuple[int, float, str] | None:
@@ -148,9 +161,10 @@ class RegionTable:
         core, _ = split_qualifier(name)
         for text in dict.fromkeys((name,) if whole else (name, core)):
             key = fold(text)
-            ids = self._rank(self._by_fold.get(key, []), country)
-            # short names and GeoNames' units must agree letter for letter ("Hass" is not "Hesse")
-            ids = [i for i in ids if (len(key) > 4 and i > 0)
+            ids = self._rank(self._by_fold.get(key, []), country, key)
+            # short names, GeoNames' units and others' names for a unit must agree letter for
+            # letter ("Hass" is not "Hesse"; "Rashad" is not Raqqa's old name "Ar Rashid")
+            ids = [i for i in ids if (len(key) > 4 and i > 0 and key in self._own[i])
                    or any(same_letters(text, label) for label in self._labels[key, i])]
             if ids:
                 label = max(self._labels[key, ids[0]], key=lambda lb: similarity(plain(text), plain(lb)))
@@ -183,7 +197,7 @@ class RegionTable:
                 # letter for letter; for WOF's fifty-language alternates, the plain ones only:
                 # "As-Saan" is not Shan's Turkish "Şan" (GeoNames names are official: "Paraná")
                 labels = [lb for lb in self._labels[key, rid] if rid < 0 or lb.isascii() or not text.isascii()]
-                if (len(key) > 4 and rid > 0) or any(same_letters(text, lb) for lb in labels):
+                if (len(key) > 4 and rid > 0 and key in self._own[rid]) or any(same_letters(text, lb) for lb in labels):
                     out.add(self._info[rid].country)
             if out:
                 break

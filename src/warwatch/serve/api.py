@@ -208,7 +208,11 @@ def events_geojson(filters: Filters, store: StoreDep, sort: Sort = "event_date",
     return Response(out.getvalue(), media_type="application/geo+json")
 
 
-def get_event(event_id: Annotated[str, PathParam(max_length=64)], store: StoreDep) -> dict[str, Any]:
+#: event ids are an ISO3 code and a number ("SYR12", "XXX7"): never "points", the map's route
+EVENT_ID = r"^[A-Za-z]{0,8}[0-9]{1,12}$"
+
+
+def get_event(event_id: Annotated[str, PathParam(max_length=64, pattern=EVENT_ID)], store: StoreDep) -> dict[str, Any]:
     """One event with its sources, each source's figures and claims, and the sentences behind them."""
     with store.engine.connect() as conn:
         detail = fetch_event(conn, event_id)
