@@ -470,3 +470,28 @@ def test_rural_damascus_is_the_governorate_not_the_capital(pipeline):
         "2022-03-09",
     )
     assert [(m.place.name, m.place.admin1) for m in found] == [("At Tanf", "Rural Damascus")]
+
+
+@pytest.mark.parametrize(("text", "country", "admin1"), [
+    # a province of four countries, and nothing else names one: any of them may hold the town
+    ("On 8 May 2020, in Manaus, Amazonas, eight armed men exchanged fire with military police during a patrol.",
+     "BR", "Amazonas"),
+    # a Brazilian state that is also a Mexican city of 300,000: it names no country on its own
+    ("On 8 May 2020, in Joinville, Santa Catarina, an inmate was stabbed to death by four inmates.",
+     "BR", "Santa Catarina"),
+])
+def test_a_province_of_several_countries_does_not_pick_one_by_chance(pipeline, text, country, admin1):
+    found = mentions(pipeline, text, "2020-05-08")
+    assert found and (found[0].place.country, found[0].place.admin1) == (country, admin1)
+
+
+def test_a_town_with_its_bracketed_province_is_not_a_foreign_province(pipeline):
+    # Puntarenas is a Costa Rican province; "Punta Arenas (Bolivar)" is a Colombian village the
+    # gazetteer lacks: unlocated, never in Costa Rica
+    found = mentions(
+        pipeline,
+        "On 30 May 2022, in Punta Arenas (Bolivar), unidentified armed individuals shot and killed a man.",
+        "2022-05-30",
+    )
+    assert found and all(m.place.country != "CR" for m in found)
+    assert found[0].toponym.qualifier is None  # a town, not a province

@@ -127,10 +127,13 @@ class Pipeline:
     def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
                theatre: Theatre | None) -> Place:
         # the provinces named next to the place outrank a story country they do not fit
+        # a guess from elsewhere in the article must fit the provinces said next to the place:
+        # "Punta Arenas (Bolivar)" is not in Costa Rica because Puntarenas is a province there
+        named = {iso for word in top.context for iso in self.geocoder.region_countries(word)}
         country = (self.geocoder.context_country(top.context, prefer=story)
                    or (self.geocoder.context_country([top.text], prefer=story, districts=False)
                        if top.qualifier == "region" else None)  # "the countryside of Dar'a"
-                   or guessed)
+                   or (guessed if not named or guessed in named else None))
         place = self.geocoder.resolve(top, country=country, article_places=others, theatre=theatre)
         abroad = (self.geocoder.context_country([top.text], districts=False)
                   if not place.located and not top.context else None)
@@ -168,6 +171,8 @@ class Pipeline:
     def _admin_from_context(self, place: Place, context: Sequence[str], country: str | None) -> Place:
         """An unlocated village still gets the province the sentence names ("Abdin … in southern Idlib")."""
         for name in context:
+            if country is None and len(self.geocoder.region_countries(name)) > 1:
+                continue  # "Amazonas" of which country? the article's other places may tell
             region = self.geocoder.region(name, country=country)
             if region is not None:
                 place.admin1 = region.admin1 or region.name

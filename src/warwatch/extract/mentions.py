@@ -181,7 +181,9 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     for bracket in _ADMIN_BRACKET.finditer(text):
         # ACLED-style "(Laas Caanood, Sool)", "(Bourzanga, Bam)": the last unit is a province
         units = [u.strip() for u in bracket.group(1).split(",") if u.strip()]
-        region = places.region(units[-1]) if units else None
+        if not units or len(places.region_countries(units[-1])) > 1:
+            continue  # a province of several countries says nothing
+        region = places.region(units[-1])
         if region is not None:
             votes[names.get(region.country, region.country)] += 3
     top = votes.most_common(2)
@@ -212,12 +214,14 @@ def _country_of_name(name: str, places: PlaceIndex) -> str | None:
     exact = [c for c in places.lookup(name)[:10] if c.score >= 0.97]
     region = places.region(name)
     if region is not None:
-        # "Gaza" is a province of Mozambique and a city of 400,000 in Palestine, "San Salvador" a
-        # district of the Bahamas and El Salvador's capital: news names the city
+        # "Gaza" is a province of Mozambique and a city of 400,000 in Palestine, "Santa Catarina"
+        # a Brazilian state and a Mexican city: it says nothing; "San Salvador" is a province of
+        # the Bahamas and of El Salvador, whose capital it is: El Salvador
+        units = places.region_countries(name) or {region.country}
         cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}  # its own name
-        if cities - {region.country}:
-            return cities.pop() if len(cities) == 1 else None
-        return region.country
+        if len(units & cities) == 1:
+            return next(iter(units & cities))
+        return None if cities or len(units) > 1 else region.country
     found = {c.country for c in exact}
     return found.pop() if len(found) == 1 else None
 

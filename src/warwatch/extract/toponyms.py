@@ -295,9 +295,12 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # "New York, Donetsk": a name followed by its province is a town, whatever else it names
         district = bool(_DISTRICT_AFTER.match(after) or _DISTRICT_BEFORE.search(before[-25:]))
         # "Balkh district" is the district, not the province of the same name
+        # ("in Punta Arenas (Bolivar)": a name followed by its bracketed units is a town too,
+        # unless the words say province)
         is_region = region is not None and not capital and not province_after and not district and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
-            or (not re.match(r"^\s+(?:city|town)\b", after) and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
+            or (not bracket and not re.match(r"^\s+(?:city|town)\b", after)
+                and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
         )
         if is_region and _NEAR_AFTER.match(after) and not _REGION_AFTER.match(after):
             is_region = False  # "Idlib countryside": near the city (ACLED geo_precision 2)

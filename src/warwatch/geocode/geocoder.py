@@ -225,6 +225,14 @@ class Geocoder:
             if not word or (is_not_place(word) and not country):
                 continue
             ctx.admin1.add(fold(word))
+            several = self.regions.countries_of(word) if country is None else set()
+            if len(several) > 1:
+                # "Amazonas" (Brazil, Colombia, Peru, Venezuela) with no country known: any of them
+                for iso in sorted(several):
+                    if (found := self.regions.find(word, iso, fuzzy=False)) is not None:
+                        ctx.regions.setdefault(found[0], word)
+                        ctx.countries.add(iso)
+                continue
             found = self.regions.find(word, country, fuzzy=False)
             if not found and country:  # "Veracruz de Ignacio de la Llave": the first words
                 parts = word.split()
