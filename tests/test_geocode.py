@@ -541,3 +541,15 @@ def test_an_article_glued_to_a_later_word_is_still_an_article(geo):
     assert_near(place_of(geo, "Um Elmayathen", ["Dara"], country="SY"), 32.58, 36.20)
     # short words are left alone: "Tell Elias" is not "Tell Ias"
     assert fold("Tell Elias") != fold("Tell Ias")
+
+
+def test_a_district_is_the_one_of_its_name_however_busy_another_is(geo):
+    # WOF gives Kabul's district the alternate name "Khost"; a week of reports from Kabul must
+    # not move "Khost district" there
+    from warwatch.geocode.theatre import Theatre
+
+    theatre = Theatre()
+    for i in range(30):
+        theatre.add("AF", 34.52 + i * 0.001, 69.17, f"Kabul report {i}")
+    place = geo.resolve(Toponym("Khost", 0, 5, "district", []), country="AF", theatre=theatre)
+    assert place.admin1 == "Khost" and place.geo_precision == 2

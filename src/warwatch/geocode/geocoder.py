@@ -466,7 +466,10 @@ class Geocoder:
             # "Majzar district": ACLED codes a district to its seat, the town it is named after
             bare = split_qualifier(text)[0] or core  # (the gazetteer may know "Majzar District")
             pool = ranked if bare == core else ranked + self._accepted(bare, context, country, others)
-            unit = next((c for c, _t in pool if c.placetype in UNIT_TYPES), None)
+            # a district of that name: not one that has it among its alternate names (Kabul's
+            # district is also called "Khost" somewhere), however many reports lie near it
+            key = skeleton(fold(bare))
+            unit = next((c for c, _t in pool if c.placetype in UNIT_TYPES and skeleton(fold(c.name)) == key), None)
             if unit is not None:
                 return _place_from(text, self._seat(bare, unit, pool, country), precision=2)
         whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
