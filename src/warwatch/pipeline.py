@@ -126,9 +126,9 @@ class Pipeline:
 
     def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
                theatre: Theatre | None) -> Place:
-        # the provinces named next to the place outrank a story country they do not fit
-        # a guess from elsewhere in the article must fit the provinces said next to the place:
-        # "Punta Arenas (Bolivar)" is not in Costa Rica because Puntarenas is a province there
+        # the provinces named next to the place outrank a story country they do not fit, and a
+        # guess from elsewhere in the article must fit them: "Punta Arenas (Bolivar)" is not in
+        # Costa Rica because Puntarenas is a province there
         named = {iso for word in top.context for iso in self.geocoder.region_countries(word)}
         country = (self.geocoder.context_country(top.context, prefer=story)
                    or (self.geocoder.context_country([top.text], prefer=story, districts=False)

@@ -15,12 +15,15 @@ makes the result ``ambiguous``.
 
 With no country (neither the story's nor a province in context), only exact names are
 placed: letter for letter, or long names of the dense gazetteers, or names near the article's
-other places. :meth:`Geocoder.context_country` tells the country that the provinces (or
-GeoNames districts, or a country's name) said next to a place name.
+other places. Namesakes in two countries with nothing to choose between them, or a loose
+spelling that fits two places far apart, stay unlocated: no coin tosses.
+:meth:`Geocoder.context_country` tells the country that the provinces (or GeoNames districts,
+or a country's name) said next to a place name.
 
 Precision (ACLED geo_precision): 1 for a town; 2 for "near X", "X countryside", "outskirts of
-X", a district, or part of a town's area; 3 for a province ("southern Idlib", "Hama
-province", "Rural Damascus"), coded to the provincial capital as ACLED does. A bare name that
+X", part of a town's area, or a district ("Majzar district", coded to its seat: the town of its
+name nearest the district's point); 3 for a province ("southern Idlib", "Hama province",
+"Rural Damascus"), coded to the provincial capital as ACLED does. A bare name that
 is both a province and its capital ("Idlib", "Kharkiv") is the town (same point, precision 1).
 """
 
@@ -418,7 +421,7 @@ class Geocoder:
                 why.append(f"{d:.0f} km from the article's other places")
         if country is None and not ctx.countries and p[3] in DENSE:
             score += 0.03  # a prior for the conflict countries of the dense gazetteers
-        if cand.population and cand.placetype not in ("county", "localadmin") and tier == EXACT:
+        if cand.population and cand.placetype not in UNIT_TYPES and tier == EXACT:
             # (a district's people are not a town's; and a big namesake may not turn a loose
             # spelling into a confident match: "Sokoura" is not Ségou, "spelling close to Segoukoro")
             score += 0.12 * min(1.0, math.log10(cand.population + 1) / 6)
@@ -471,7 +474,7 @@ class Geocoder:
             key = skeleton(fold(bare))
             unit = next((c for c, _t in pool if c.placetype in UNIT_TYPES and skeleton(fold(c.name)) == key), None)
             if unit is not None:
-                return _place_from(text, self._seat(bare, unit, pool, country), precision=2)
+                return _place_from(text, self._seat(bare, unit, pool), precision=2)
         whole = self.regions.find(text, country, fuzzy=False, whole=True) if core != text else None
         if whole is not None and qualifier != "district" and (not ctx.regions or whole[0] in ctx.regions):
             # "West Darfur", "Rural Damascus": a province named as a whole
@@ -518,12 +521,12 @@ class Geocoder:
         return [(c, t) for c, t in self._cands(name, context, country, others)
                 if c.score >= ACCEPT and not any(w.startswith("outside the") for w in c.why)]
 
-    def _seat(self, core: str, unit: Candidate, ranked: list[tuple[Candidate, int]], country: str | None) -> Candidate:
+    def _seat(self, core: str, unit: Candidate, ranked: list[tuple[Candidate, int]]) -> Candidate:
         """The seat of a district: the town of its name nearest its point ("Baqim as Suq" for
         Baqim district, not the village Baqim 10 km off), else the district's own point."""
         towns = [c for c, _t in ranked if c.placetype == "locality"]
         head = words(core)
-        for pid, hit in self._match.prefix(core, country or unit.country).items():
+        for pid, hit in self._match.prefix(core, unit.country).items():
             if words(hit.label)[:len(head)] == head and self._place(pid)[11] == "locality":
                 towns.append(self._candidate(hit))  # "Baqim as Suq": the district's name, then more
         near = [(km(c.lat, c.lon, unit.lat, unit.lon), c) for c in towns
