@@ -42,7 +42,7 @@ from warwatch.geocode.fold import ascii_fold, fold, skeleton, words
 from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
 from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
-from warwatch.geocode.theatre import RADIUS_KM, Theatre
+from warwatch.geocode.theatre import Theatre, rerank
 from warwatch.models import Candidate, Place, Toponym
 
 ACCEPT = 0.85  # lowest score a place may be resolved with
@@ -52,11 +52,6 @@ AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choi
 OTHER_DISTRICT = 0.15  # a village in another district of the province than the one named...
 CITY = 100_000  # people: a town this big spans several districts
 DISTRICT_REACH_KM = 40  # ...this near the named district's centre (further: never chosen)
-THEATRE = 0.15  # the most that other reports of the period near a candidate may add
-THEATRE_FULL = 10  # reports near a candidate that earn all of it, unless another has more
-THEATRE_FAR_KM = 100  # a village with no report of the period this near...
-THEATRE_STRONG = 20  # ...in a country with this many reports placed is likely a namesake
-THEATRE_FAR = 0.20  # what that costs it (when the text names no province)
 UNIT_TYPES = ("county", "localadmin")  # the districts and townships of the gazetteers
 SEAT_KM = 35  # a district's seat lies this near the district's point (its centre or seat)
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
@@ -121,7 +116,7 @@ class Geocoder:
         if theatre:
             named = bool(self._ctx(tuple(context), country).regions)
             core = split_qualifier(name.strip())[0] or name.strip()
-            ranked = _with_theatre(ranked, theatre, core, province_named=named, accept=-math.inf)
+            ranked = rerank(ranked, theatre, core, province_named=named, accept=-math.inf)
         return [copy.deepcopy(c) for c, _tier in ranked[:limit]]
 
     def resolve(self, toponym: Toponym, *, country: str | None = None,
@@ -464,7 +459,7 @@ class Geocoder:
             ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c) in strict)
                       or any(w.endswith("from another place of the article") for w in c.why)]
         if theatre:
-            ranked = _with_theatre(ranked, theatre, core, province_named=bool(ctx.regions))
+            ranked = rerank(ranked, theatre, core, province_named=bool(ctx.regions), accept=ACCEPT)
         if qualifier == "district":
             # "Majzar district": ACLED codes a district to its seat, the town it is named after
             bare = split_qualifier(text)[0] or core  # (the gazetteer may know "Majzar District")
@@ -568,39 +563,6 @@ def _pid(cand: Candidate) -> int | None:
     if not num.isdigit():
         return None
     return int(num) if kind == "wof" else -int(num) if kind == "gn" else None
-
-
-def _with_theatre(ranked: list[tuple[Candidate, int]], theatre: Theatre, name: str, *,
-                  province_named: bool, accept: float = ACCEPT) -> list[tuple[Candidate, int]]:
-    """The candidates re-ranked with the support of other reports of the period nearby (see
-    :mod:`warwatch.geocode.theatre`); only candidates that passed on their own are here.
-
-    The best supported earns THEATRE (all of it from THEATRE_FULL reports on), the others a
-    share on a log scale (of two namesakes near the front, the one where the fighting is wins;
-    one report nearby is weak evidence and earns a little). A village far from every report of the
-    period, in a country where many were placed and with no province named, is more likely a
-    namesake of a place the gazetteer lacks: it may drop below ACCEPT and stay unlocated.
-    """
-    support = [theatre.support(c.country, c.lat, c.lon, exclude=name) for c, _t in ranked]
-    scale = math.log1p(max([THEATRE_FULL, *support]))
-    out = []
-    for (cand, tier), n in zip(ranked, support, strict=True):
-        small = cand.population < 20000 or cand.placetype == "county"  # a district: its people are not a town's
-        far = (not n and not province_named and cand.placetype != "region" and small
-               and theatre.in_country(cand.country) >= THEATRE_STRONG
-               and not theatre.support(cand.country, cand.lat, cand.lon, exclude=name, radius=THEATRE_FAR_KM))
-        if n or far:
-            cand = copy.deepcopy(cand)  # the cached candidates are shared
-            if n:
-                cand.score = round(cand.score + THEATRE * math.log1p(n) / scale, 4)
-                cand.why.append(f"{n} other report(s) of the period placed within {RADIUS_KM:.0f} km")
-            else:
-                cand.score = round(cand.score - THEATRE_FAR, 4)
-                cand.why.append(f"no other report of the period within {THEATRE_FAR_KM} km")
-        if cand.score >= accept:
-            out.append((cand, tier))
-    out.sort(key=lambda ct: (-ct[0].score, ct[1]))
-    return out
 
 
 def _place_from(text: str, cand: Candidate, precision: int) -> Place:

@@ -13,15 +13,21 @@ left out (``exclude``), so that a guess repeated over many reports cannot vouch 
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 
 from warwatch.geocode.fold import fold
 from warwatch.geocode.index import km
-from warwatch.models import Place
+from warwatch.models import Candidate, Place
 
 RADIUS_KM = 25.0
+THEATRE = 0.15  # the most that other reports of the period near a candidate may add
+THEATRE_FULL = 10  # reports near a candidate that earn all of it, unless another has more
+THEATRE_FAR_KM = 100  # a village with no report of the period this near...
+THEATRE_STRONG = 20  # ...in a country with this many reports placed is likely a namesake
+THEATRE_FAR = 0.20  # what that costs it (when the text names no province)
 _CELL = 0.5  # degrees: 25 km around a point always lies in the 3×3 cells around its own (below 60° N)
 
 
@@ -82,4 +88,37 @@ def _cell(degrees: float) -> int:
     return math.floor(degrees / _CELL)
 
 
-__all__ = ["RADIUS_KM", "Theatre"]
+def rerank(ranked: list[tuple[Candidate, int]], theatre: Theatre, name: str, *,
+           province_named: bool, accept: float) -> list[tuple[Candidate, int]]:
+    """The candidates re-ranked with the support of other reports of the period nearby; only
+    candidates that passed on their own are here, and those below ``accept`` after it are dropped.
+
+    The best supported earns THEATRE (all of it from THEATRE_FULL reports on), the others a
+    share on a log scale (of two namesakes near the front, the one where the fighting is wins;
+    one report nearby is weak evidence and earns a little). A village far from every report of the
+    period, in a country where many were placed and with no province named, is more likely a
+    namesake of a place the gazetteer lacks: it may drop below ACCEPT and stay unlocated.
+    """
+    support = [theatre.support(c.country, c.lat, c.lon, exclude=name) for c, _t in ranked]
+    scale = math.log1p(max([THEATRE_FULL, *support]))
+    out = []
+    for (cand, tier), n in zip(ranked, support, strict=True):
+        small = cand.population < 20000 or cand.placetype == "county"  # a district: its people are not a town's
+        far = (not n and not province_named and cand.placetype != "region" and small
+               and theatre.in_country(cand.country) >= THEATRE_STRONG
+               and not theatre.support(cand.country, cand.lat, cand.lon, exclude=name, radius=THEATRE_FAR_KM))
+        if n or far:
+            cand = copy.deepcopy(cand)  # the cached candidates are shared
+            if n:
+                cand.score = round(cand.score + THEATRE * math.log1p(n) / scale, 4)
+                cand.why.append(f"{n} other report(s) of the period placed within {RADIUS_KM:.0f} km")
+            else:
+                cand.score = round(cand.score - THEATRE_FAR, 4)
+                cand.why.append(f"no other report of the period within {THEATRE_FAR_KM} km")
+        if cand.score >= accept:
+            out.append((cand, tier))
+    out.sort(key=lambda ct: (-ct[0].score, ct[1]))
+    return out
+
+
+__all__ = ["RADIUS_KM", "Theatre", "rerank"]
