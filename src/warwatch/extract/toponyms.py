@@ -18,7 +18,7 @@ from typing import Protocol
 from spacy.tokens import Span
 
 from warwatch.extract.lexicon import load, phrase_regex
-from warwatch.geocode.regions import is_not_place
+from warwatch.geocode.regions import DISTRICT_WORDS, is_not_place
 from warwatch.models import Candidate, Toponym
 
 # "al-Habeet", "Jisr al-Shaghour", "Al Habit": a lower-case article needs its hyphen, so that
@@ -103,8 +103,8 @@ _REGION_AFTER = re.compile(
 )
 # a district or township, coded to its seat: "Majzar district (Marib)", "the district of Chora"
 _DISTRICT_AFTER = re.compile(
-    r"^(?:'s|’s)?\s+(?:district|township|raion|rayon|county|locality|tehsil|woreda|lga|sub-?district|nahiya|qada"
-    r"|cercle)\b(?!\s+(?:head|chief|governor|police|council|court|officials?|administrator|commissioner|authorit))",
+    rf"^(?:'s|’s)?\s+(?:{'|'.join(map(re.escape, DISTRICT_WORDS))})\b"
+    r"(?!\s+(?:head|chief|governor|police|council|court|officials?|administrator|commissioner|authorit))",
     re.I)
 # ("Al Amadiya district of Duhok": Duhok is the province)
 _DISTRICT_BEFORE = re.compile(r"\b(?:the|in|a|its)\s+(?:district|township|raion|county)\s+of\s+$", re.I)
@@ -235,10 +235,11 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue  # a country or its people ("Syria", "Russian"); a capital is a place too ("in Kyiv")
         if is_not_place(name):
             continue  # "Houthi maintenance camp": whose camp, not where
-        rural = re.search(r"\b[Rr]ural\s+$", text[max(0, start - 8):start])
+        lead = max(0, start - 8)
+        rural = re.search(r"\b[Rr]ural\s+$", text[lead:start])
         if rural and _own_unit(places, f"Rural {name}", name):
             # "near Tanf in rural Damascus": the governorate Rural Damascus, not the capital
-            start, name = max(0, start - 8) + rural.start(), f"Rural {name}"
+            start, name = lead + rural.start(), f"Rural {name}"
         if _is_claimant(name):
             continue  # "The White Helmets said": a source, not a place
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):

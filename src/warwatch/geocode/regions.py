@@ -16,13 +16,15 @@ from warwatch.geocode.fold import ascii_fold, fold, skeleton
 from warwatch.geocode.index import CURRENT, DATA_DIR
 from warwatch.geocode.matching import Matcher, plain, same_letters, similarity
 
-_UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
-         "district", "districts", "county", "municipality", "raion", "rayon", "division", "wilayat", "wilaya",
-         "township", "tract", "locality", "subdistrict", "sub-district", "hromada", "tehsil", "woreda", "lga",
-         "nahiya", "qada", "department", "prefecture", "commune", "circle", "cercle", "zone"}
 #: second- and third-level units, coded to their seat: "Majzar district", "Kyauktaw township"
-_DISTRICT = {"district", "districts", "township", "raion", "rayon", "county", "locality", "tehsil", "woreda", "lga",
-             "subdistrict", "sub-district", "nahiya", "qada", "cercle", "circle"}
+#: (toponym detection reads the same words after a name)
+DISTRICT_WORDS = ("district", "township", "raion", "rayon", "county", "locality", "tehsil", "woreda", "lga",
+                  "subdistrict", "sub-district", "nahiya", "qada", "cercle")
+_DISTRICT = {*DISTRICT_WORDS, "districts", "circle"}
+#: other admin units: what the name names is a region
+_UNIT = {"province", "provinces", "governorate", "governorates", "oblast", "region", "regions", "state",
+         "municipality", "division", "wilayat", "wilaya", "tract", "hromada", "department", "prefecture",
+         "commune", "zone"}
 _NEAR = {"countryside", "outskirts", "suburbs", "suburb", "vicinity", "environs", "area", "areas",
          "surroundings", "outskirt", "periphery"}
 _KIND = {"city", "town", "village", "villages", "towns", "hamlet"}
