@@ -18,6 +18,8 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military
+from warwatch.extract.countries import countries_named
+from warwatch.extract.countries import fold as fold_country
 from warwatch.extract.dates import DateRef, find_dates
 from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.extract.numbers import read_toll
@@ -45,6 +47,17 @@ _PRIORITY = [
 ]
 _SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
+# a photo caption describes a picture, often an old one ("FILE PHOTO: Smoke rises ... May 1, 2023"):
+# the body reports the incident with its own words and date, so a caption is no report of its own
+# and no sentence follows on from it
+_CAPTION = re.compile(
+    r"""^\W*(?:FILE\ PHOTO|FILE\b|File\ photo|In\ this\ (?:photo|image|picture|handout)|This\ (?:photo|image)
+        |Photo:|PHOTO:|Pictured:|Image:)
+        |\((?:AP|AFP|Reuters|EPA)\ Photo|\bvia\ (?:AP|AFP|Reuters)\)|\bREUTERS\s*/|\bAFP\s+via\s+Getty
+        |,\ (?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\ )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?
+           \ \d{1,2},\ \d{4}\.\s*(?:\(.*\))?\s*$""",
+    re.X,
+)
 @lru_cache(maxsize=1)
 def _iso2() -> dict[str, str]:
     """ACLED country name → ISO 3166 alpha-2, from the country table the exports use too."""
@@ -102,6 +115,8 @@ class Extraction:
     country: str | None = None
     iso2: str | None = None
     denials: list[Evidence] = field(default_factory=list)
+    #: ISO2 codes of every country the article names (by name, people or capital)
+    named_countries: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -144,25 +159,30 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     # "BEIRUT (Agence France-Presse) -": where the wire files from, and whose wire it is
     datelines = [m.span() for m in _WIRE_DATELINE.finditer(text)]
     text = _blank(text, datelines)
+    first: dict[str, int] = {}  # where each country is first named as a country or a people
     for token in doc:
-        name = countries.get(token.lower_)
+        name = countries.get(token.lower_) or countries.get(fold_country(token.text))  # "Burkinabè"
         if not name or any(s <= token.idx < e for s, e in datelines):
             continue
+        first.setdefault(name, token.idx)
         if token.pos_ != "PROPN":
             votes[name] += 0.5  # "Russian jets" says who flies, not where
         elif token.dep_ in ("pobj", "poss") or token.head.lower_ in ("in", "across", "inside", "of"):
             votes[name] += 3  # "in Syria", "Syria's Idlib province"
         else:
             votes[name] += 1
-    said: dict[str, str | None] = {}  # a name said ten times votes ten times, but is looked up once
+    said: dict[str, str | None] = {}
     for ent in doc.ents:
         if any(s <= ent.start_char < e for s, e in datelines):
             continue
         if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
             if ent.text not in said:
+                # a name votes once however often it is said: the village a story is about is
+                # named in every paragraph, and a namesake abroad ("Solhan" is also Turkish)
+                # would outvote the country the text names
                 said[ent.text] = _country_of_name(ent.text, places)
-            if said[ent.text]:
-                votes[names.get(said[ent.text], said[ent.text])] += 2
+                if said[ent.text]:
+                    votes[names.get(said[ent.text], said[ent.text])] += 2
     for regex, _name, _kind, home in group_patterns():
         if home and regex.search(text):
             # "TTP militants", "Al Shabaab": groups that fight in one country; more telling than a
@@ -170,6 +190,7 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[home] += 3
     for match in _country_names().finditer(text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
+        first.setdefault(_iso2_names()[match.group(0).lower()], match.start())
     for after_comma in (*_AFTER_COMMA.finditer(text), *_IN_PROVINCE.finditer(text)):
         # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)", "in Karak area in Dar'a":
         # a province after a place
@@ -188,7 +209,13 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[names.get(region.country, region.country)] += 3
     top = votes.most_common(2)
     if len(top) == 2 and top[0][1] == top[1][1]:
-        return None  # a tie ("Nejapa" votes Mexico, "San Salvador" El Salvador): not a coin toss
+        # a tie between countries the text names ("in Burkina Faso ... the borders with Mali"):
+        # the one named first is the story's, as a lead names it; a tie of place names alone
+        # ("Nejapa" votes Mexico, "San Salvador" El Salvador) is no coin toss
+        tied = [c for c, n in votes.items() if n == top[0][1]]
+        if all(c in first for c in tied):
+            return min(tied, key=lambda c: first[c])
+        return None
     return top[0][0] if top else None
 
 
@@ -465,7 +492,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if t.modality == "event" and t.kind in STRONG | {"air"} and t.sub_event_type
     )
     context_sub = subs.most_common(1)[0][0] if subs else None
-    extraction = Extraction([], country, iso2)
+    extraction = Extraction([], country, iso2, named_countries=countries_named(article_text))
     narrative: date | None = None
     main_date: date | None = None
     previous: _Sentence | None = None
@@ -475,6 +502,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
         if any(t.modality == "denied" for t in s.triggers):
             extraction.denials.append(evidence)
+            continue
+        if _CAPTION.search(text):
+            previous = None
             continue
         kind = _classify(s.triggers, s.span, context_sub)
         if kind is None or _aggregate(text):
