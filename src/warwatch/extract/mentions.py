@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -47,6 +47,21 @@ _PRIORITY = [
 ]
 _SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
+# "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
+# killed in Omdurman": what follows is an earlier incident, that many days before this one
+_GAP_AFTER = re.compile(
+    r"\b(?:comes?|came|coming|was|is)\s+(?:about\s+|nearly\s+|just\s+|only\s+|barely\s+|some\s+|roughly\s+)?"
+    r"(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+after\b",
+    re.I,
+)
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+# the incident just reported, taken up again: "The attack took place ...", "the massacre in X"
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:deadly|latest|overnight|night|dawn|morning|evening|weekend)\s+)?"
+    r"(?:attack|assault|raid|massacre|strike|air\s?strike|bombing|shelling|killings?|ambush|explosion|blast)\b",
+    re.I,
+)
 # a photo caption describes a picture, often an old one ("FILE PHOTO: Smoke rises ... May 1, 2023"):
 # the body reports the incident with its own words and date, so a caption is no report of its own
 # and no sentence follows on from it
@@ -89,6 +104,10 @@ _SMALL_ARMS = re.compile(
     re.I,
 )
 _OFF_DUTY = re.compile(r"\boff[- ]duty\b", re.I)
+# "Airstrikes also were reported in Kremenchuk": strikes said to have happened, with no verb of attack
+_REPORTED = re.compile(r"\b(?:was|were|has been|have been)\s+(?:also\s+)?(?:reported|carried out|conducted|launched)\b",
+                       re.I)
+_SPEECH_VERBS = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "post"}
 
 
 def _victims(sent: Span, words: re.Pattern[str]) -> bool:
@@ -329,7 +348,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             # ACLED: heavy weapons fired together with small arms at an armed enemy make an armed clash
             return "Battles", "Armed clash", weapon
         return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
-    if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)):
+    if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)
+                or _REPORTED.search(sent.text)):
         weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
         return "Explosions/Remote violence", "Air/drone strike", weapon
     if generic:
@@ -425,6 +445,15 @@ def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> b
     for t in s.span:
         if actor.start <= t.idx < actor.end and t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ == "VERB":
             verb = t.head
+            if verb.lemma_.lower() in _SPEECH_VERBS and any(
+                c.dep_ in ("ccomp", "parataxis") and any(
+                    g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in _PRONOUNS and g.lower_ not in ("its", "their")
+                    for g in c.children)
+                for c in verb.children
+            ):
+                # "Ukraine's air force said missiles hit a factory": who speaks, not who fired
+                # ("Russia said it hit" keeps Russia: the pronoun is the speaker)
+                return True
             return bool(heads) and verb not in heads and not any(h in verb.subtree for h in heads)
     return False
 
@@ -507,6 +536,12 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             previous = None
             continue
         kind = _classify(s.triggers, s.span, context_sub)
+        if (kind is None and previous is not None and previous.mentions and s.places
+                and _ANAPHOR.search(text) and any(t.modality == "event" for t in s.triggers)):
+            # "... killed 100 civilians in a village in the Sahel region. The attack took place on
+            # Friday in Solhan village": the incident just reported, now placed (and dated)
+            first = previous.mentions[0]
+            kind = (first.event_type, first.sub_event_type, first.weapon)
         if kind is None or _aggregate(text):
             previous = None if kind is None and not s.places else previous
             remembered = _choose_actor(s, [t for t in s.triggers if t.kind in ("air", "specific", "bombard")])
@@ -633,7 +668,17 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             previous = None
             continue
         shared = len(targets) > 1
+        gap = _GAP_AFTER.search(text) if own is None else None
         for found in targets:
+            found_when, found_precision = when, precision
+            if gap is not None and when is not None and found.toponym.start >= s.span.start_char + gap.end():
+                n = _NUMBER_WORDS.get(gap["n"].lower()) or int(gap["n"])
+                weeks = gap["unit"].lower().startswith("week")
+                found_when = when - timedelta(days=n * (7 if weeks else 1))
+                found_precision = 2 if weeks else 1  # "a week after" is a week's precision
+                said = [d for d in s.dates if d.precision == 1 and d.start >= s.span.start_char + gap.end()]
+                if said:  # "came a week after another strike killed 20 on Sept 2": its own day
+                    found_when, found_precision = said[0].value, 1
             anchor_trigger = _anchor(s, found, real)
             if anchor_trigger is not None:
                 own_actors = _choose_actor(s, [anchor_trigger])
@@ -654,9 +699,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 sub_event_type=sub,
                 evidence=evidence,
                 toponym=found.toponym,
-                event_date=when,
-                time_precision=precision,
-                date_text=own.text if own else None,
+                event_date=found_when,
+                time_precision=found_precision,
+                date_text=own.text if own else (gap.group(0) if gap is not None and found_when != when else None),
                 actor1=actor1.name if actor1 else None,
                 actor2=actor2.name if actor2 else None,
                 assoc_actor1=assoc,
@@ -724,10 +769,34 @@ def _drop_sublocalities(extraction: Extraction, text: str) -> None:
         extraction.mentions = keep
 
 
+#: a province-level report is the village's when the village is named this close after it
+_REHOME_CHARS = 600
+
+
 def _keep_regions_only_when_alone(extraction: Extraction) -> None:
-    """A province-level mention in an article that names villages summarises them: drop it."""
-    if any(m.toponym and m.toponym.qualifier != "region" for m in extraction.mentions):
-        extraction.mentions = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
+    """A province-level mention in an article that names villages summarises them: drop it.
+
+    When one village alone is named just after it ("gunmen killed 100 civilians in a village in
+    the Sahel region. ... the attack took place in Solhan village"), the province-level sentence
+    was about that village: it becomes a mention there, so its figures and actors are kept.
+    """
+    villages = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
+    if not villages:
+        return
+    kept: list[Mention] = []
+    for m in extraction.mentions:
+        if m.toponym is None or m.toponym.qualifier != "region":
+            kept.append(m)
+            continue
+        after = [v for v in villages if 0 < v.evidence.start - m.evidence.start <= _REHOME_CHARS
+                 and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)]
+        names = {v.toponym.text for v in after}  # type: ignore[union-attr]
+        if len(names) == 1 and (m.fatalities is not None or m.injuries is not None):
+            # an undated lead takes the day the village's sentence gives
+            when = (m.event_date, m.time_precision) if m.date_text else (after[0].event_date, after[0].time_precision)
+            kept.append(replace(m, toponym=after[0].toponym, event_date=when[0], time_precision=when[1],
+                                date_text=m.date_text or after[0].date_text))
+    extraction.mentions = sorted(kept, key=lambda x: x.evidence.start)
 
 
 def _attach_denials(extraction: Extraction) -> None:

@@ -102,6 +102,7 @@ _REGION_BEFORE = re.compile(
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
 )
+_UNIT_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:province|governorate|region|oblast|state)\b(?!\s+(?:media|forces|TV))", re.I)
 # a district or township, coded to its seat: "Majzar district (Marib)", "the district of Chora"
 _DISTRICT_AFTER = re.compile(
     rf"^(?:'s|’s)?\s+(?:{'|'.join(map(re.escape, DISTRICT_WORDS))})\b"
@@ -135,6 +136,12 @@ _CAPITAL_CUE = re.compile(
         \s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?(?:[\w-]+\s+)?$""",
     re.I | re.X,
 )
+_CITY_APPOSITION = re.compile(r"^,\s+(?:a|an|the|another)\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|capital)\b",
+                              re.I)
+# between a place and a second name: "X, a city on the river, south of Y", "X, 20 km north of Y"
+_LANDMARK_BETWEEN = re.compile(
+    r"^,[^.;()]{0,80}?\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+"
+    r"(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?$", re.I)
 # the name is part of an organisation's: "the Emergency Group South of the Belt", "Kachin
 # Independence Army", "the Kyiv Independent": whose name, not where
 _ORG_WORDS = (
@@ -256,8 +263,9 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     for m in NAME.finditer(text):
         name = _trim(re.sub(r"(?:'s|’s)$", "", m.group(0)))
         owner = re.match(r"^(.+?)(?:'s|’s)\s+(.+)$", name)
-        if owner and owner.group(1).lower() in _country_words():
-            name = owner.group(2)  # "Syria's Idlib province": the province is the place
+        if owner and (owner.group(1).lower() in _country_words() or is_country_word(owner.group(1))
+                      or places.region(owner.group(1), country=country) is not None):
+            name = owner.group(2)  # "Syria's Idlib province", "the Sahel's Yagha province": the latter is the place
         if not name or len(name) < 3:
             continue
         start = m.start() + m.group(0).find(name)
@@ -288,6 +296,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
             continue  # "Villages and towns …": a capitalised common noun
         before, after = text[:start], text[end:]
+        if accepted_end >= 0 and _LANDMARK_BETWEEN.match(text[accepted_end:start]):
+            continue  # "Kremenchuk, another city along the river, south of Kyiv": Kyiv is the landmark
         far = _FAR_REFERENCE.search(before[-80:])
         if far and float(far["n"].replace(",", "") or 0) > FAR_REFERENCE_KM:
             continue  # "Tadaryat, about 150 km north of Solhan": Solhan is the landmark
@@ -325,6 +335,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             region = places.region(name)
         # a joined "City - District" is known by its city (see _join_acled_parts)
         known = region is not None or " - " in name or bool(places.lookup(name, country=country))
+        if region is None and _UNIT_AFTER.match(after) and not known:
+            # "in the Sahel's Yagha province": an admin unit the gazetteer lacks is context, not a place
+            out.append(Found(Toponym(name, base + start, base + end, "region", []), "region", False))
+            continue
         if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
             continue
         # a capital said for its government ("Moscow denied") is a place only where the words
@@ -348,6 +362,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # unless the words say province)
         # "Vinnytsia, Ukraine": a name said with its country is the town (datelines, captions)
         with_country = bool((m := _COUNTRY_AFTER.match(after)) and is_country_word(m.group(1)))
+        # "Dnipro, a major city on the Dnieper", "the city of Vinnytsia": the town, not its province
+        with_country = with_country or bool(_CITY_APPOSITION.match(after))
         is_region = region is not None and not capital and not province_after and not district and not with_country and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not bracket and not re.match(r"^\s+(?:city|town)\b", after)
