@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military
+from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military, with_era
 from warwatch.extract.countries import countries_named
 from warwatch.extract.countries import fold as fold_country
 from warwatch.extract.dates import DateRef, find_dates
@@ -723,6 +723,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         previous = s if s.mentions else None
         if actor1 is not None:
             previous_actor = actors
+    for m in extraction.mentions:  # state forces carry the era of the event's date
+        m.actor1, m.actor2 = with_era(m.actor1, m.event_date), with_era(m.actor2, m.event_date)
+        m.assoc_actor1 = with_era(m.assoc_actor1, m.event_date)
     _keep_regions_only_when_alone(extraction)
     _drop_sublocalities(extraction, article_text)
     _attach_denials(extraction)

@@ -142,6 +142,11 @@ _CITY_APPOSITION = re.compile(r"^,\s+(?:a|an|the|another)\s+(?:[\w-]+\s+){0,2}(?
 _LANDMARK_BETWEEN = re.compile(
     r"^,[^.;()]{0,80}?\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+"
     r"(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?$", re.I)
+# where an institution sits, said of a capital: "the defence ministry in Kabul", "officials in Khartoum"
+_SEAT_BEFORE = re.compile(
+    r"\b(?:ministry|ministries|government|officials?|authorities|embassy|embassies|parliament|headquarters|"
+    r"spokes(?:man|woman|person)|diplomats?|leaders?|leadership|regime|junta|administration|presidency|palace)"
+    r"(?:\s+of\s+[\w ]{1,30}?)?\s+in\s+(?:the\s+)?(?:capital,?\s+)?$", re.I)
 # the name is part of an organisation's: "the Emergency Group South of the Belt", "Kachin
 # Independence Army", "the Kyiv Independent": whose name, not where
 _ORG_WORDS = (
@@ -344,8 +349,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # a capital said for its government ("Moscow denied") is a place only where the words
         # around it say so ("in Kyiv"), and then the city, not its province
         capital = name.lower() in _country_words() or is_capital(name)
-        if capital and not _CAPITAL_CUE.search(before[-60:]):
-            continue
+        if capital and (not _CAPITAL_CUE.search(before[-60:]) or _SEAT_BEFORE.search(before[-60:])):
+            continue  # "Moscow denied", "the defence ministry in Kabul said": a government, not a place
         if not (proper or known or joined):
             continue  # "Villages and towns …": a capitalised common noun, not a name
         if name.isupper() and len(name) <= 4 and not strong:
