@@ -51,9 +51,12 @@ _HISTORY_LIMIT = timedelta(days=30)
 # killed in Omdurman": what follows is an earlier incident, that many days before this one
 _GAP_AFTER = re.compile(
     r"\b(?:comes?|came|coming|was|is)\s+(?:about\s+|nearly\s+|just\s+|only\s+|barely\s+|some\s+|roughly\s+)?"
-    r"(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)\s+after\b",
+    r"(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|several|a\s+few)?\s*(?P<unit>days?|weeks?)\s+after\b",
     re.I,
 )
+# "U.S. forces conducted an air strike in the city": the one town the article has named
+_THE_TOWN = re.compile(r"\b(?:in|on|at|near|inside|outside|across)\s+the\s+(?:city|town|village|area|camp|district)\b"
+                       r"(?!\s+of\b)", re.I)
 _NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 # the incident just reported, taken up again: "The attack took place ...", "the massacre in X"
@@ -526,9 +529,12 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     main_date: date | None = None
     previous: _Sentence | None = None
     previous_actor: list[ActorRef] = []
+    named_so_far: list[Found] = []  # the village-level places named before the sentence at hand
     for s in sentences:
         text = s.span.text
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
+        named_before = list(named_so_far)
+        named_so_far.extend(f for f in s.places if f.role == "place")
         if any(t.modality == "denied" for t in s.triggers):
             extraction.denials.append(evidence)
             continue
@@ -626,6 +632,10 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 f.toponym.within = list(dict.fromkeys([*f.toponym.within, *units]))
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
+        if not targets and _THE_TOWN.search(text) and len({f.toponym.text for f in named_before}) == 1:
+            # "an attack in the northern city of Kunduz ... forces conducted an air strike in the
+            # city at 2:15 a.m.": the one place the article has named so far
+            targets = [named_before[0]]
         confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
         confidence -= 0.15 if actor1 and actor1.attributed else 0
         if (
@@ -672,6 +682,8 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         for found in targets:
             found_when, found_precision = when, precision
             if gap is not None and when is not None and found.toponym.start >= s.span.start_char + gap.end():
+                if not gap["n"] or not (gap["n"].lower() in _NUMBER_WORDS or gap["n"].isdigit()):
+                    continue  # "came days after the Taliban seized Kunduz": an earlier incident, day unknown
                 n = _NUMBER_WORDS.get(gap["n"].lower()) or int(gap["n"])
                 weeks = gap["unit"].lower().startswith("week")
                 found_when = when - timedelta(days=n * (7 if weeks else 1))
