@@ -99,7 +99,8 @@ class Pipeline:
     def locate(self, extraction: Extraction, theatre: Theatre | None = None) -> list[Mention]:
         """The extraction's mentions with their places resolved (again, when called again)."""
         tops = [m.toponym for m in extraction.mentions if m.toponym]
-        names = [t.text for t in tops]
+        # the landmarks a place was named by ("Abdeen, near Khan Sheikhoun") are the article's places too
+        names = list(dict.fromkeys([*(t.text for t in tops), *(w for t in tops for w in t.within)]))
         story = extraction.iso2
         # no country named: the provinces the article names say it ("(Laas Caanood, Sool)")
         guessed = (story or self.geocoder.context_country([w for t in tops for w in t.context])

@@ -429,6 +429,36 @@ def _anchor(s: _Sentence, found: Found, triggers: list[Trigger]) -> Trigger | No
     return None
 
 
+# "a camp in Mon Lai Hket near Laiza", "Solhan, 15 km from Sebba": the second name says where the
+# first is, it is not a second event
+_LANDMARK_AFTER_PLACE = re.compile(
+    r"^[^.;]{0,60}?\b(?:near|close\s+to|outside|just\s+outside|on\s+the\s+outskirts\s+of|not\s+far\s+from"
+    r"|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)\s+"
+    r"(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)
+
+
+def _without_landmarks(places: list[Found], text: str) -> list[Found]:
+    """Drop a place named only to say where the place before it lies; it becomes that place's
+    fallback (an unlocated village is coded near its landmark, at geo_precision 2)."""
+    kept: list[Found] = []
+    for f in places:
+        between = text[kept[-1].toponym.end:f.toponym.start] if kept else ""
+        if kept and _LANDMARK_AFTER_PLACE.match(between) and not re.search(r"\b(?:and|or|as well as)\b", between):
+            host = kept[-1].toponym
+            host.within = list(dict.fromkeys([*host.within, f.toponym.text]))
+            host.context = list(dict.fromkeys([*host.context, *f.toponym.context]))
+            continue
+        kept.append(f)
+    return kept
+
+
+# the side whose ground was hit, not the attacker: "the headquarters of the KIA", "KIA-controlled"
+_VICTIM_SIDE_BEFORE = re.compile(
+    r"\b(?:headquarters|stronghold|bastion|base|bases|camp|camps|territory|positions?|areas?|outposts?)\s+of\s+"
+    r"(?:the\s+)?$|\b(?:controlled|held|run|administered|besieged)\s+by\s+(?:the\s+)?$", re.I)
+_VICTIM_SIDE_AFTER = re.compile(r"^\s*[-‐]\s*(?:controlled|held|run|administered)\b", re.I)
+
+
 def _pronoun_subject(trigger: Trigger) -> bool:
     """True when the trigger's clause has a pronoun for a subject ("it targeted", "we hit")."""
     verb = trigger.token if trigger.token.pos_ in ("VERB", "AUX") else trigger.token.head
@@ -464,7 +494,10 @@ def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> b
 def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
     """Perpetrators named in the sentence, most likely first."""
     heads = [t.token for t in triggers]
-    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)]
+    doc_text = s.span.doc.text
+    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)
+               and not _VICTIM_SIDE_BEFORE.search(doc_text[max(0, a.start - 40):a.start])
+               and not _VICTIM_SIDE_AFTER.match(doc_text[a.end:a.end + 15])]
     if not parties:
         return []
 
@@ -630,6 +663,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             for f in village_places:  # "Prom area of Panjgur district": the district tells the geocoder where
                 f.toponym.context = list(dict.fromkeys([*f.toponym.context, *units]))
                 f.toponym.within = list(dict.fromkeys([*f.toponym.within, *units]))
+        village_places = _without_landmarks(village_places, article_text)
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
         if not targets and _THE_TOWN.search(text) and len({f.toponym.text for f in named_before}) == 1:

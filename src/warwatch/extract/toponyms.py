@@ -208,6 +208,8 @@ _STOP = {
     "gen",
     "col",
     "sheikh",
+    "idp",
+    "idps",
 }
 
 
