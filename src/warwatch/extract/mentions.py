@@ -563,11 +563,18 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     previous: _Sentence | None = None
     previous_actor: list[ActorRef] = []
     named_so_far: list[Found] = []  # the village-level places named before the sentence at hand
+    said_before: tuple[int, date] | None = None  # the last day a sentence said, and which sentence
     for s in sentences:
         text = s.span.text
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
         named_before = list(named_so_far)
         named_so_far.extend(f for f in s.places if f.role == "place")
+        # "the assailants arrived on the night of June 4-5 ... They first attacked workers at a
+        # mine": the day said in the sentence just before dates an event sentence that says none
+        carried = said_before[1] if said_before is not None and said_before[0] == s.index - 1 else None
+        said = [d for d in s.dates if d.precision == 1 and (d.absolute or not undated)
+                and published - _HISTORY_LIMIT <= d.value <= published + timedelta(days=1)]
+        said_before = (s.index, said[0].value) if said else None
         if any(t.modality == "denied" for t in s.triggers):
             extraction.denials.append(evidence)
             continue
@@ -596,7 +603,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT:
             narrative = own.value
             main_date = main_date or own.value
-        when: date | None = own.value if own else (narrative or (None if undated else published))
+        when: date | None = own.value if own else (narrative or carried or (None if undated else published))
         precision = own.precision if own else 1
         if own and own.precision == 4:
             continue  # only a year: history, not an incident
