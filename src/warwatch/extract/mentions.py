@@ -478,6 +478,10 @@ def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> b
     for t in s.span:
         if actor.start <= t.idx < actor.end and t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ == "VERB":
             verb = t.head
+            if heads and all(_behind_barrier(h, verb) for h in heads):
+                # "Jaish al-Islam agreed to leave Douma, hours after a chemical attack": the attack
+                # is what came before the group's own act, not something it did
+                return True
             if verb.lemma_.lower() in _SPEECH_VERBS and any(
                 c.dep_ in ("ccomp", "parataxis") and any(
                     g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in _PRONOUNS and g.lower_ not in ("its", "their")
@@ -488,6 +492,20 @@ def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> b
                 # ("Russia said it hit" keeps Russia: the pronoun is the speaker)
                 return True
             return bool(heads) and verb not in heads and not any(h in verb.subtree for h in heads)
+    return False
+
+
+_BARRIERS = {"after", "before", "since", "following", "amid", "despite"}
+
+
+def _behind_barrier(head: Token, verb: Token) -> bool:
+    """The trigger hangs from the verb through "after/before/since ...": another, earlier act."""
+    node, steps = head, 0
+    while node.i != verb.i and node.head.i != node.i and steps < 10:
+        if node.lower_ in _BARRIERS or any(c.lower_ in _BARRIERS and c.dep_ in ("mark", "prep", "advmod")
+                                           for c in node.children):
+            return node.head.i == verb.i or verb in node.ancestors
+        node, steps = node.head, steps + 1
     return False
 
 

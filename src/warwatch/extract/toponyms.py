@@ -147,6 +147,8 @@ _SEAT_BEFORE = re.compile(
     r"\b(?:ministry|ministries|government|officials?|authorities|embassy|embassies|parliament|headquarters|"
     r"spokes(?:man|woman|person)|diplomats?|leaders?|leadership|regime|junta|administration|presidency|palace)"
     r"(?:\s+of\s+[\w ]{1,30}?)?\s+in\s+(?:the\s+)?(?:capital,?\s+)?$", re.I)
+# "a reporter in Damascus said": where someone speaks from
+_SPEAKS_AFTER = re.compile(r"^\s*,?\s*(?:said|says|told|reported|reports|announced|stated|confirmed|added)\b", re.I)
 # the name is part of an organisation's: "the Emergency Group South of the Belt", "Kachin
 # Independence Army", "the Kyiv Independent": whose name, not where
 _ORG_WORDS = (
@@ -351,7 +353,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # a capital said for its government ("Moscow denied") is a place only where the words
         # around it say so ("in Kyiv"), and then the city, not its province
         capital = name.lower() in _country_words() or is_capital(name)
-        if capital and (not _CAPITAL_CUE.search(before[-60:]) or _SEAT_BEFORE.search(before[-60:])):
+        if capital and (not _CAPITAL_CUE.search(before[-60:]) or _SEAT_BEFORE.search(before[-60:])
+                        or _SPEAKS_AFTER.match(after)):
             continue  # "Moscow denied", "the defence ministry in Kabul said": a government, not a place
         if not (proper or known or joined):
             continue  # "Villages and towns …": a capitalised common noun, not a name
