@@ -155,9 +155,11 @@ _ORG_WORDS = (
     r"(?:Group|Committee|Council|Network|Observatory|Association|Union|Ministry|Agency|Commission|Federation|Coalition"
     r"|Organi[sz]ation|Society|Institute|Foundation|Authority|Directorate|Bureau|Department|Court|Tribunal|Bank"
     r"|Company|Corporation|News|Times|Post|Independent|Radio|Television|Army|Front|Movement|Party|Brigades?|Militia"
-    r"|Battalion|Regiment|Division|Corps|Service|Services|Initiative|Watch|Campaign|Centre|Center)"
+    r"|Battalion|Regiment|Division|Corps|Service|Services|Initiative|Watch|Campaign)"
 )
-_ORG_BEFORE = re.compile(rf"\b{_ORG_WORDS}(?:\s+[A-Z][\w'’-]*){{0,3}}\s+(?:of|for|in)\s+(?:the\s+)?$")
+# ("the Zionist Union in Tel Aviv", "militia in Donetsk": "in" says where the organisation is, so only
+# "of" and "for" continue its name)
+_ORG_BEFORE = re.compile(rf"\b{_ORG_WORDS}(?:\s+[A-Z][\w'’-]*){{0,3}}\s+(?:of|for)\s+(?:the\s+)?$")
 _ORG_AFTER = re.compile(rf"^(?:\s+[A-Z][\w'’-]+){{0,2}}\s+{_ORG_WORDS}\b")
 # "casualties poured into the nearby Bashair hospital": where the wounded were taken, unless it was hit
 _FACILITY_AFTER = re.compile(
@@ -305,11 +307,15 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
             continue  # "Villages and towns …": a capitalised common noun
         before, after = text[:start], text[end:]
-        if accepted_end >= 0 and _LANDMARK_BETWEEN.match(text[accepted_end:start]):
-            continue  # "Kremenchuk, another city along the river, south of Kyiv": Kyiv is the landmark
         far = _FAR_REFERENCE.search(before[-80:])
         if far and float(far["n"].replace(",", "") or 0) > FAR_REFERENCE_KM:
             continue  # "Tadaryat, about 150 km north of Solhan": Solhan is the landmark
+        if accepted_end >= 0 and out and _LANDMARK_BETWEEN.match(text[accepted_end:start]):
+            # "Kremenchuk, another city along the river, south of Kyiv", "Toto area, north of
+            # Tabit": the landmark, where the place before it is coded when the gazetteer lacks it
+            host = out[-1].toponym
+            host.within = list(dict.fromkeys([*host.within, name]))
+            continue
         if _ORG_BEFORE.search(before[-60:]) or _ORG_AFTER.match(after):
             continue  # "Kachin Independence Army", "Emergency Group South of the Belt": a name's part
         label = next((lab for (s, e), lab in ents.items() if s <= start < e or start <= s < end), None)
@@ -353,7 +359,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # a capital said for its government ("Moscow denied") is a place only where the words
         # around it say so ("in Kyiv"), and then the city, not its province
         capital = name.lower() in _country_words() or is_capital(name)
-        if capital and (not _CAPITAL_CUE.search(before[-60:]) or _SEAT_BEFORE.search(before[-60:])
+        if capital and (not (_CAPITAL_CUE.search(before[-60:]) or strong) or _SEAT_BEFORE.search(before[-60:])
                         or _SPEAKS_AFTER.match(after)):
             continue  # "Moscow denied", "the defence ministry in Kabul said": a government, not a place
         if not (proper or known or joined):
