@@ -322,12 +322,6 @@ def test_a_province_level_lead_is_the_village_named_after_it(pipeline, where, vi
     assert all(m.event_date == date(2023, 6, 9) for m in found)  # the village's day, "Friday"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'in the north of Z province' gives Z the qualifier 'near', not 'region', so "
-           "_keep_regions_only_when_alone never re-homes it: the 40 stay on a separate Z mention "
-           "(geo_precision 2) and the village mention has no figure",
-)
 @pytest.mark.parametrize(
     "where, village, province",
     [

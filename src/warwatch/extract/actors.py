@@ -8,10 +8,9 @@ army") read against the story's country. Named groups come from patterns. An act
 
 from __future__ import annotations
 
-from datetime import date
-
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from spacy.tokens import Span
@@ -102,7 +101,8 @@ def military(country: str) -> str:
     return f"Military Forces of {country}{_patterns()['suffix'].get(country, '')}"
 
 
-_STATE_FORCES = re.compile(r"^(?P<force>(?:Military|Police) Forces of (?P<country>[A-Z][\w ]+?))(?P<suffix> \(\d{4}-(?:\d{4})?\).*)?$")
+_STATE_FORCES = re.compile(
+    r"^(?P<force>(?:Military|Police) Forces of (?P<country>[A-Z][\w ]+?))(?P<suffix> \(\d{4}-(?:\d{4})?\).*)?$")
 
 
 def with_era(name: str | None, when: date | None) -> str | None:

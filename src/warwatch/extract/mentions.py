@@ -72,8 +72,8 @@ _CAPTION = re.compile(
     r"""^\W*(?:FILE\ PHOTO|FILE\b|File\ photo|In\ this\ (?:photo|image|picture|handout)|This\ (?:photo|image)
         |Photo:|PHOTO:|Pictured:|Image:)
         |\((?:AP|AFP|Reuters|EPA)\ Photo|\bvia\ (?:AP|AFP|Reuters)\)|\bREUTERS\s*/|\bAFP\s+via\s+Getty
-        |,\ (?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\ )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?
-           \ \d{1,2},\ \d{4}\.\s*(?:\(.*\))?\s*$""",
+        |,\ (?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\ )?
+           (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\ \d{1,2},\ \d{4}\.\s*(?:\(.*\))?\s*$""",
     re.X,
 )
 @lru_cache(maxsize=1)
@@ -197,14 +197,14 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     for ent in doc.ents:
         if any(s <= ent.start_char < e for s, e in datelines):
             continue
-        if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
-            if ent.text not in said:
-                # a name votes once however often it is said: the village a story is about is
-                # named in every paragraph, and a namesake abroad ("Solhan" is also Turkish)
-                # would outvote the country the text names
-                said[ent.text] = _country_of_name(ent.text, places)
-                if said[ent.text]:
-                    votes[names.get(said[ent.text], said[ent.text])] += 2
+        if (ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries
+                and ent.text not in said):
+            # a name votes once however often it is said: the village a story is about is
+            # named in every paragraph, and a namesake abroad ("Solhan" is also Turkish)
+            # would outvote the country the text names
+            said[ent.text] = _country_of_name(ent.text, places)
+            if said[ent.text]:
+                votes[names.get(said[ent.text], said[ent.text])] += 2
     for regex, _name, _kind, home in group_patterns():
         if home and regex.search(text):
             # "TTP militants", "Al Shabaab": groups that fight in one country; more telling than a
@@ -845,6 +845,8 @@ def _drop_sublocalities(extraction: Extraction, text: str) -> None:
 
 #: a province-level report is the village's when the village is named this close after it
 _REHOME_CHARS = 600
+_UNNAMED_PLACE = re.compile(
+    r"\b(?:in|on|at|near)\s+an?\s+(?:[\w-]+\s+)?(?:village|town|hamlet|camp|market|settlement)\b[^.;]{0,40}$", re.I)
 
 
 def _keep_regions_only_when_alone(extraction: Extraction) -> None:
@@ -859,12 +861,19 @@ def _keep_regions_only_when_alone(extraction: Extraction) -> None:
         return
     kept: list[Mention] = []
     for m in extraction.mentions:
-        if m.toponym is None or m.toponym.qualifier != "region":
+        # "in a village in the north of Tillaberi province": an unnamed village, placed by its province
+        unnamed = m.toponym is not None and m.toponym.qualifier == "near" and bool(
+            _UNNAMED_PLACE.search(m.evidence.text[:max(0, m.toponym.start - m.evidence.start)]))
+        if m.toponym is None or (m.toponym.qualifier != "region" and not unnamed):
             kept.append(m)
             continue
         after = [v for v in villages if 0 < v.evidence.start - m.evidence.start <= _REHOME_CHARS
-                 and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)]
+                 and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)
+                 and v.toponym is not m.toponym and v.toponym.qualifier != "near"]  # type: ignore[union-attr]
         names = {v.toponym.text for v in after}  # type: ignore[union-attr]
+        if unnamed and len(names) != 1:
+            kept.append(m)  # no village to give it to: it stays near its province
+            continue
         if len(names) == 1 and (m.fatalities is not None or m.injuries is not None):
             # an undated lead takes the day the village's sentence gives
             when = (m.event_date, m.time_precision) if m.date_text else (after[0].event_date, after[0].time_precision)

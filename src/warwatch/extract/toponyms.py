@@ -102,7 +102,8 @@ _REGION_BEFORE = re.compile(
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
 )
-_UNIT_AFTER = re.compile(r"^(?:'s|’s)?\s+(?:province|governorate|region|oblast|state)\b(?!\s+(?:media|forces|TV))", re.I)
+_UNIT_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:province|governorate|region|oblast|state)\b(?!\s+(?:media|forces|TV))", re.I)
 # a district or township, coded to its seat: "Majzar district (Marib)", "the district of Chora"
 _DISTRICT_AFTER = re.compile(
     rf"^(?:'s|’s)?\s+(?:{'|'.join(map(re.escape, DISTRICT_WORDS))})\b"
@@ -132,7 +133,8 @@ _CAPITAL_CUE = re.compile(
     r"""\b(?:in|on|at|near|around|outside|inside|into|across|over|toward|towards|hit|struck|targeted|targeting
         |shelled|bombed|pounded|raided|attacked|stormed|captured|seized|entered|city\ of|outskirts\ of|suburbs?\ of
         |parts\ of|districts?\ of|fringes\ of|edge\ of
-        |(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\ (?:(?:parts?|fringes|edge|outskirts)\ )?of)
+        |(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?
+            \ (?:(?:parts?|fringes|edge|outskirts)\ )?of)
         \s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?(?:[\w-]+\s+)?$""",
     re.I | re.X,
 )
@@ -165,7 +167,8 @@ _ORG_AFTER = re.compile(rf"^(?:\s+[A-Z][\w'’-]+){{0,2}}\s+{_ORG_WORDS}\b")
 _FACILITY_AFTER = re.compile(
     r"^\s+(?:(?:teaching|university|general|military|field|district|city)\s+)?(?:hospital|clinic|"
     r"medical cent(?:er|re)|health cent(?:er|re)|morgue)\b", re.I)
-_HIT_BEFORE = re.compile(r"\b(?:hit|struck|strikes?|bomb\w*|shell\w*|attack\w*|target\w*|raid\w*|stormed|damaged)\b", re.I)
+_HIT_BEFORE = re.compile(
+    r"\b(?:hit|struck|strikes?|bomb\w*|shell\w*|attack\w*|target\w*|raid\w*|stormed|damaged)\b", re.I)
 _STOP = {
     "the",
     "a",
@@ -380,7 +383,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         with_country = bool((m := _COUNTRY_AFTER.match(after)) and is_country_word(m.group(1)))
         # "Dnipro, a major city on the Dnieper", "the city of Vinnytsia": the town, not its province
         with_country = with_country or bool(_CITY_APPOSITION.match(after))
-        is_region = region is not None and not capital and not province_after and not district and not with_country and (
+        is_region = (region is not None and not capital and not province_after and not district
+                     and not with_country) and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not bracket and not re.match(r"^\s+(?:city|town)\b", after)
                 and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
