@@ -454,8 +454,8 @@ def _without_landmarks(places: list[Found], text: str) -> list[Found]:
 
 # the side whose ground was hit, not the attacker: "the headquarters of the KIA", "KIA-controlled"
 _VICTIM_SIDE_BEFORE = re.compile(
-    r"\b(?:headquarters|stronghold|bastion|base|bases|camp|camps|territory|positions?|areas?|outposts?)\s+of\s+"
-    r"(?:the\s+)?$|\b(?:controlled|held|run|administered|besieged)\s+by\s+(?:the\s+)?$", re.I)
+    r"\b(?:(?:headquarters|stronghold|bastion|base|bases|camp|camps|territory|positions?|areas?|outposts?)\s+of"
+    r"|(?:controlled|held|run|administered|besieged)\s+by)\s+(?:the\s+)?(?:[\w' -]{2,50}\(\s*)?$", re.I)
 _VICTIM_SIDE_AFTER = re.compile(r"^\s*[-‐]\s*(?:controlled|held|run|administered)\b", re.I)
 
 

@@ -334,7 +334,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # (the brackets may fall in the next "sentence": spaCy ends one at "(coded to district level)")
         bracket = _admin_bracket(sent.doc.text[base + end:base + end + 200], places, country)
         province_after = _province_after(after, places, country)
-        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after)
+        strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after
+                      or _near_a_named_place(after, places, country))
         if norp and not strong:
             continue
         medium = bool(_CUE_BEFORE.search(before[-60:]))
@@ -424,6 +425,18 @@ _COUNTRY_AFTER = re.compile(
 )
 _COMMA_UNIT = re.compile(r"^,\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
 _DEMONYM = re.compile(r"(?:ish|ian|ians|ese|ite|ites|ic|is)$", re.I)
+
+
+_NEAR_NAME_AFTER = re.compile(
+    r"^\s+(?:near|outside|close\s+to|not\s+far\s+from)\s+(?:the\s+(?:town|city|village)\s+of\s+)?"
+    r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
+
+
+def _near_a_named_place(after: str, places: PlaceIndex, country: str | None) -> bool:
+    """ "a camp in Mon Lai Hket near Laiza": a name placed by a town named beside it is a place,
+    known to the gazetteer or not."""
+    m = _NEAR_NAME_AFTER.match(after)
+    return m is not None and not is_country_word(m.group(1)) and m.group(1).lower() not in _STOP
 
 
 def _own_unit(places: PlaceIndex, name: str, bare: str) -> bool:
