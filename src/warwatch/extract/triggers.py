@@ -117,6 +117,11 @@ def _modality(token: Token, sent: Span) -> str:
             return "irrealis"
         if node.dep_ == "advcl" and any(c.lower_ in marks for c in children):
             return "irrealis"
+        if node.dep_ == "relcl" and node.pos_ == "VERB" and node.tag_ == "VBG" and any(
+                c.dep_ == "aux" and c.lower_ in ("has", "have") for c in children):
+            # "an ethnic group that has been fighting the army for autonomy": who the group is,
+            # a war's background, not the incident the sentence reports
+            return "background"
         if node.head.i == node.i or node.head.i < sent.start or node.head.i >= sent.end:
             return "event"
         clause = clause or (node.dep_ in ("relcl", "advcl") and node.pos_ in ("VERB", "AUX"))
