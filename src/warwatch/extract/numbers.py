@@ -162,6 +162,9 @@ def _is_number(token: Token) -> bool:
     return _value(token) is not None and (token.like_num or token.lower_ in WORDS)
 
 
+#: what befell people that is neither death nor injury ("30 were missing", "12 were arrested")
+NOT_CASUALTIES = {"missing", "unaccounted", "arrested", "detained", "abducted", "kidnapped", "displaced", "rescued",
+                  "evacuated", "released", "freed", "captured", "trapped", "stranded"}
 _AUX = {"was", "were", "had", "have", "has", "are", "is", "been", "being"}
 
 
@@ -180,6 +183,8 @@ def _own_verb(token: Token, sent: Span) -> str | None:
             return "killed"
         if seen_aux and (lemma in INJURE or other.lower_ in INJURE):
             return "injured"
+        if seen_aux and other.lower_ in NOT_CASUALTIES:
+            return "neither"  # "30 were missing": not dead, not wounded
     return None
 
 
@@ -188,7 +193,7 @@ def _category(token: Token, sent: Span) -> str | None:
     this noun, else the nearest one."""
     own = _own_verb(token, sent)
     if own is not None:
-        return own
+        return None if own == "neither" else own
     node, steps = token, 0
     while steps < 6:
         lemma = node.lemma_.lower()

@@ -38,6 +38,7 @@ ATTACK_VERBS = {
     "carry",
 }
 _TERRITORY_NOUNS = {"capture", "recapture", "fall", "seizure", "takeover", "retake"}
+_FACT_MARKS = {"after", "since", "because"}
 _IRREALIS_MODIFIERS = {
     "potential", "possible", "imminent", "future", "planned", "feared", "expected", "threatened", "looming",
     "hypothetical",
@@ -117,6 +118,10 @@ def _modality(token: Token, sent: Span) -> str:
             return "irrealis"
         if node.dep_ == "advcl" and any(c.lower_ in marks for c in children):
             return "irrealis"
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _FACT_MARKS for c in children):
+            # "strikes may have hit a hospital, after the group blamed an attack that killed three
+            # staff": what the "after" clause says happened is asserted, whatever the main clause hedges
+            return "event"
         if node.dep_ == "relcl" and node.pos_ == "VERB" and node.tag_ == "VBG" and any(
                 c.dep_ == "aux" and c.lower_ in ("has", "have") for c in children):
             # "an ethnic group that has been fighting the army for autonomy": who the group is,
