@@ -369,22 +369,28 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
 
 def _run_undated(conn: Connection, report_ids: set[int]) -> set[int]:
     """The undated leader reports of undated articles of the same ingest run as these reports'
-    articles: a newly stored article may move the day they were first seen (:func:`seen_days`)."""
-    found: set[int] = set()
+    articles, when one of those articles is the newest dated one around: it may move the day they
+    were first seen (:func:`seen_days`). An article that is not the newest within two RUN_WINDOWs
+    moves no undated article's day (their runs lie inside that span), so a long batch re-fuses its
+    undated articles only the few times its newest date rises."""
     article_ids: set[int] = set()
     for chunk in _chunks(report_ids):
         article_ids |= set(conn.execute(select(reports.c.article_id).where(reports.c.id.in_(chunk))).scalars())
-    stamps: set[datetime] = set()
+    found: set[int] = set()
     for chunk in _chunks(article_ids):
-        stamps |= set(conn.execute(select(articles.c.ingested_at).where(
-            articles.c.id.in_(chunk), articles.c.published.is_not(None))).scalars())
-    if not stamps:
-        return found
-    lo, hi = min(stamps) - RUN_WINDOW, max(stamps) + RUN_WINDOW
-    query = select(reports.c.id).join(articles, articles.c.id == reports.c.article_id).where(
-        articles.c.published.is_(None), articles.c.ingested_at.between(lo, hi),
-        reports.c.follows.is_(None), reports.c.day_lo.is_(None))
-    found |= set(conn.execute(query).scalars())
+        rows = conn.execute(select(articles.c.id, articles.c.published, articles.c.ingested_at).where(
+            articles.c.id.in_(chunk), articles.c.published.is_not(None))).all()
+        for row in rows:
+            around = articles.c.ingested_at.between(row.ingested_at - 2 * RUN_WINDOW, row.ingested_at + 2 * RUN_WINDOW)
+            newest = conn.execute(select(func.max(articles.c.published)).where(
+                around, articles.c.id != row.id)).scalar()
+            if newest is not None and newest >= row.published:
+                continue
+            query = select(reports.c.id).join(articles, articles.c.id == reports.c.article_id).where(
+                articles.c.published.is_(None),
+                articles.c.ingested_at.between(row.ingested_at - RUN_WINDOW, row.ingested_at + RUN_WINDOW),
+                reports.c.follows.is_(None), reports.c.day_lo.is_(None))
+            found |= set(conn.execute(query).scalars())
     return found
 
 
