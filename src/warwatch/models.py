@@ -138,6 +138,9 @@ class Mention:
     target: str | None = None
     fatalities: int | None = None
     fatalities_text: str | None = None
+    #: True when the sentence says the toll has risen to this figure ("the death toll rose to N",
+    #: "had risen to N by evening"): lower counts of the incident are superseded
+    fatalities_rising: bool = False
     injuries: int | None = None
     injuries_text: str | None = None
     civilian_targeting: bool = False

@@ -20,7 +20,20 @@ import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from warwatch.fuse.units import Unit, affinity, compatible, days, index_keys, priority, probe_keys
+from warwatch.fuse.units import (
+    ADJACENT_DAYS,
+    Unit,
+    adjacent,
+    affinity,
+    compatible,
+    dates_compatible,
+    days,
+    index_keys,
+    priority,
+    probe_days,
+    probe_keys,
+    undated_fit,
+)
 
 
 @dataclass(slots=True)
@@ -39,23 +52,29 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
     its number of compatible pairs.
     """
     units = list(units)
-    if len(units) == 1:
+    if len(units) == 1 and (units[0].dated or units[0].seen is None):
         return [units]
     events: list[_Event] = []
     by_block: dict = {}
+    siblings = _siblings(units)
     for u in sorted(units, key=priority):
+        if not u.dated:
+            events.append(_undated(u, events))
+            continue
         best: _Event | None = None
         best_fit: tuple | None = None
         seen: set[int] = set()
         finer: list[_Event] = []
         probes = probe_keys(u)
-        for day in days(u):
+        for day in probe_days(u):
             for key in probes:
                 for event in by_block.get((day, key), ()):
                     if id(event) in seen:
                         continue
                     seen.add(id(event))
                     if event.articles & u.articles or not compatible(event.seed, u):
+                        continue
+                    if adjacent(event.seed, u) and _told_apart(event.seed, u, siblings):
                         continue
                     if u.region and not event.seed.region:
                         finer.append(event)
@@ -78,7 +97,46 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
         for day in days(u):
             for key in keys:
                 by_block.setdefault((day, key), []).append(event)
-    return [e.members for e in events]
+    return [e.members for e in events if e.members]
+
+
+def _siblings(units: list[Unit]) -> dict[int, list[Unit]]:
+    """The reports of each article (copies' articles included) among these."""
+    out: dict[int, list[Unit]] = {}
+    for u in units:
+        for article in u.articles:
+            out.setdefault(article, []).append(u)
+    return out
+
+
+def _told_apart(seed: Unit, u: Unit, siblings: dict[int, list[Unit]]) -> bool:
+    """Does an article itself tell these two reports, a day apart, apart? It does when one of
+    them comes from an article that also reports the other's day at that place: "shelling hit
+    the town on Monday ... and again on Tuesday" is two incidents, and another outlet's Tuesday
+    report belongs to the Tuesday one."""
+    for mine, other in ((seed, u), (u, seed)):
+        for article in mine.articles:
+            for w in siblings.get(article, ()):
+                if w is not mine and dates_compatible(w, other) and compatible(w, other):
+                    return True
+    return False
+
+
+def _undated(u: Unit, events: list[_Event]) -> _Event:
+    """An undated report (its article has no date at all) joins the one dated event of the same
+    incident (:func:`~warwatch.fuse.units.undated_fit`: its type, place and actors, dated within the
+    week before the article was first seen) that fits it best; when two fit equally well it
+    cannot choose and stays an undated event of its own. Undated reports come last in priority
+    order, so the dated events are already settled and the choice depends only on them."""
+    fits = sorted(((affinity(e.seed, u), e) for e in events
+                   if e.members and not (e.articles & u.articles) and undated_fit(e.seed, u)),
+                  key=lambda fe: fe[0], reverse=True)
+    if fits and (len(fits) == 1 or fits[0][0] != fits[1][0]):
+        best = fits[0][1]
+        best.members.append(u)
+        best.articles |= u.articles
+        return _Event(seed=u, members=[], articles=set())  # a placeholder: dropped from the result
+    return _Event(seed=u, members=[u], articles=set(u.articles), index=len(events))
 
 
 class _Components:
@@ -144,7 +202,7 @@ def fuse_stream(units: Iterable[Unit]) -> Iterator[list[list[Unit]]]:
         comps.add(u)
         root = u.rid
         probes = probe_keys(u)
-        for day in days(u):
+        for day in probe_days(u):
             day_blocks = blocks.get(day)
             if day_blocks is None:
                 continue
@@ -165,14 +223,15 @@ def fuse_stream(units: Iterable[Unit]) -> Iterator[list[list[Unit]]]:
 
 def _finish(comps: _Components, pending: list[tuple[int, int]], blocks: dict[int, dict],
             today: int | None) -> Iterator[list[list[Unit]]]:
-    """Cluster and release every component that ends before ``today`` (all of them when None)."""
-    while pending and (today is None or pending[0][0] < today):
+    """Cluster and release every component that no report of ``today`` or later can join (all of
+    them when None): those ending more than ADJACENT_DAYS before it."""
+    while pending and (today is None or pending[0][0] < today - ADJACENT_DAYS):
         last, root = heapq.heappop(pending)
         if root not in comps.last or comps.parent.get(root) != root or comps.last[root] != last:
             continue  # merged into another component, or its end moved: a newer entry stands for it
         yield cluster(comps.pop(root))
     if today is not None:
-        for day in [d for d in blocks if d < today]:
+        for day in [d for d in blocks if d < today - ADJACENT_DAYS]:
             del blocks[day]
     else:
         blocks.clear()

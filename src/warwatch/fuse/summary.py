@@ -12,7 +12,9 @@ report, :func:`~warwatch.fuse.units.priority`); the rest is reconciled across so
   "no casualties" (0) only stands when no source gives a positive figure. ``low`` / ``high``
   are the smallest and largest figures, ``best`` the median of the independent sources'
   (each source's smallest), rounded down; the ACLED ``fatalities`` column is ``low``, ACLED's
-  most conservative figure. Conflicting figures are flagged, not averaged away.
+  most conservative credible figure: counts that a report from any outlet says have risen ("the
+  toll rose to 23") are superseded first, and a war's or a period's total sets nothing.
+  Conflicting figures are flagged, not averaged away.
 - **grade** (documented in docs/fusion.md): ``contested`` when independent sources blame
   different named parties (:func:`competing_claims`) or a denial is reported; else
   ``corroborated`` with two or more independent sources; else ``single_source``.
@@ -24,6 +26,7 @@ report, :func:`~warwatch.fuse.units.priority`); the rest is reconciled across so
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -70,6 +73,33 @@ class SourceReport:
     copy: bool = False
 
 
+#: "the death toll rose to 23", "had risen to at least 29 by evening", "climbed to 40": the
+#: figure after it is a later count that supersedes lower ones
+_RISEN = re.compile(r"\b(?:rose|risen|rising|climbed|increased|jumped|mounted|grew|reached)\s+to\s+"
+                    r"(?:at\s+least\s+|more\s+than\s+|over\s+|nearly\s+|almost\s+)?([\d,]+)", re.I)
+#: a figure for a war, a campaign or a period, not for the incident: it never sets an event's toll
+_AGGREGATE = re.compile(
+    r"\b(?:since\s+(?:the\s+(?:start|beginning|outbreak)|it\s+(?:began|started)|\d{4}|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)|so\s+far\s+this\s+(?:year|month)"
+    r"|(?:war|conflict|fighting|insurgency|crisis)\s+(?:has|have|had)\s+(?:killed|claimed)"
+    r"|in\s+(?:the\s+)?(?:past|last)\s+(?:few\s+)?(?:\w+\s+)?(?:weeks|months|years))", re.I)
+
+
+def rising(m: Mention) -> bool:
+    """Does the mention give its death toll as one that has risen? The extractor's flag, or the
+    sentence saying "rose to N" of the mention's own figure (the flag is not stored, the sentence is)."""
+    if m.fatalities_rising:
+        return True
+    if m.fatalities is None:
+        return False
+    return any(match.group(1).replace(",", "") == str(m.fatalities) for match in _RISEN.finditer(m.evidence.text))
+
+
+def aggregate(m: Mention) -> bool:
+    """Is the mention's figure a war's, a campaign's or a period's total rather than the incident's?"""
+    return bool(_AGGREGATE.search(m.evidence.text))
+
+
 def _figures(reports: Sequence[SourceReport], attr: str) -> tuple[dict[int, int], dict[str, int]]:
     """Each article's figure (its highest), and each independent source's (its smallest article figure)."""
     per_article: dict[int, int] = {}
@@ -77,6 +107,8 @@ def _figures(reports: Sequence[SourceReport], attr: str) -> tuple[dict[int, int]
     for r in reports:
         for m in r.mentions:
             value = getattr(m, attr)
+            if value is not None and aggregate(m):
+                continue
             if value is not None and value > per_article.get(r.article_id, -1):
                 per_article[r.article_id] = value
                 keys[r.article_id] = r.source_key
@@ -90,13 +122,23 @@ def _figures(reports: Sequence[SourceReport], attr: str) -> tuple[dict[int, int]
 
 
 def estimates(reports: Sequence[SourceReport], attr: str = "fatalities") -> dict:
-    """UCDP-style low / best / high of a figure, and whether the sources disagree."""
+    """UCDP-style low / best / high of a figure, and whether the sources disagree.
+
+    ``low`` is ACLED's most conservative credible figure: a count that a report (from any outlet)
+    says has since risen ("the toll rose to 23") is superseded by the risen figure, and of the
+    figures left the lowest stands. A 0 never stands beside a positive figure, and a war's or a
+    period's total (:func:`aggregate`) is no figure of the incident.
+    """
     per_article, per_source = _figures(reports, attr)
     if not per_source:
         return {"low": None, "best": None, "high": None, "conflict": False}
-    values = sorted(per_source.values())
     used = [v for v in per_article.values() if v > 0] or list(per_article.values())
-    return {"low": min(used), "best": values[(len(values) - 1) // 2], "high": max(used),
+    risen = [m.fatalities for r in reports for m in r.mentions
+             if attr == "fatalities" and m.fatalities and rising(m) and not aggregate(m)]
+    floor = max(risen, default=0)
+    credible = [v for v in used if v >= floor] or used
+    values = sorted(v for v in per_source.values() if v >= floor) or sorted(per_source.values())
+    return {"low": min(credible), "best": values[(len(values) - 1) // 2], "high": max(used),
             "conflict": len(set(per_article.values())) > 1}
 
 

@@ -20,6 +20,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rapidfuzz import fuzz
+
 #: two different gazetteer entries this close are one place (a duplicate entry, a town and its quarter)
 SAME_SPOT_KM = 1.0
 #: the reach of a less precise place ("near X", "the outskirts of X"), and of one name twice in the gazetteer
@@ -30,6 +32,18 @@ CELL_DEG = 0.1
 WEEK_HALF_DAYS = 3
 #: the longest date range a report can have (a month), for range queries in the store
 MAX_SPAN_DAYS = 31
+#: outlets date one incident up to a day apart (publication day against "on Wednesday",
+#: "overnight", "late on Tuesday", local time): reports of different articles this far apart may
+#: be one incident when the incident evidence agrees (:func:`adjacent_compatible`)
+ADJACENT_DAYS = 1
+#: an undated article's reports join a dated event of the same incident dated within this many
+#: days before the article was first seen (:func:`undated_fit`)
+UNDATED_WINDOW_DAYS = 7
+#: rapidfuzz ratio (0-100) over name skeletons at which two spellings of an unlocated name are
+#: one ("Mung Lai Hkyet" / "Mon Lai Hket"); only within one province of one country
+FUZZY_NAME_RATIO = 85.0
+#: shortest skeleton a fuzzy comparison trusts (short ones agree by chance)
+FUZZY_MIN_LEN = 5
 
 _ARTICLES = {"al", "el", "as", "ash", "ad", "an", "ar", "at", "az", "ez", "es", "the"}
 _PUNCT = re.compile(r"[`'’‘ʿʾ\-_.,()]")
@@ -52,9 +66,23 @@ def skeleton(text: str | None) -> str:
     return re.sub(r"(.)\1+", r"\1", folded[0] + rest)
 
 
+#: words that name what stands at a place, written after its name ("Mon Lai Hket IDP camp",
+#: "Qouro market"): the place is the name without them
+_FACILITY = {"camp", "camps", "idp", "idps", "market", "village", "town", "city", "settlement", "refugee",
+             "displacement", "site", "area", "neighbourhood", "neighborhood", "district"}
+
+
 def name_keys(*names: str | None) -> frozenset[str]:
-    """The skeletons a place goes by; skeletons shorter than 3 letters say too little to match on."""
-    return frozenset(s for s in (skeleton(n) for n in names) if len(s) >= 3)
+    """The skeletons a place goes by, with and without trailing facility words ("X camp" is also
+    "X"); skeletons shorter than 3 letters say too little to match on."""
+    variants: list[str] = []
+    for name in names:
+        words = fold_name(name).split()
+        variants.append(" ".join(words))
+        while words and words[-1] in _FACILITY:
+            words.pop()
+            variants.append(" ".join(words))
+    return frozenset(s for s in (skeleton(n) for n in variants) if len(s) >= 3)
 
 
 def date_range(day: date | None, precision: int) -> tuple[int | None, int | None]:
@@ -96,6 +124,14 @@ class Unit:
     actor1: str | None
     actor2: str | None
     confidence: float
+    #: what the report says about the incident (folded): weapons, target kinds, and the lowest and
+    #: highest positive death toll; used to tell one incident dated a day apart from two
+    weapons: frozenset[str] = frozenset()
+    targets: frozenset[str] = frozenset()
+    tolls: tuple[int, int] | None = None
+    #: for an undated report: the day (ordinal) its article was first seen; it may join a dated
+    #: event of the same incident dated within UNDATED_WINDOW_DAYS before it
+    seen: int | None = None
 
     @property
     def located(self) -> bool:
@@ -148,12 +184,25 @@ def place_compatible(a: Unit, b: Unit) -> bool:
         return d <= NEAR_KM
     if a.region or b.region:
         return False
-    if not (a.names & b.names) or a.country != b.country:
+    if a.country != b.country or not (a.names & b.names or similar_names(a, b)):
         return False
     if not a.located and not b.located:
         # "unlocated mentions fuse by folded name + admin1"
         return a.admin1 == b.admin1
     return _same_area(a, b)
+
+
+def similar_names(a: Unit, b: Unit) -> bool:
+    """Two spellings of one name, for a place at least one outlet left unlocated: skeletons (no
+    spaces, no vowels) with a rapidfuzz ratio of at least FUZZY_NAME_RATIO, in one province of one
+    country ("Munglai Hkyet" / "Mon Lai Hket"). Two located places are told apart by their
+    coordinates instead, so the fuzzy match never applies to them."""
+    if a.located and b.located:
+        return False
+    if not (a.country and a.country == b.country and a.admin1 and a.admin1 == b.admin1):
+        return False
+    return any(fuzz.ratio(x, y) >= FUZZY_NAME_RATIO for x in a.names for y in b.names
+               if min(len(x), len(y)) >= FUZZY_MIN_LEN)
 
 
 def dates_compatible(a: Unit, b: Unit) -> bool:
@@ -217,10 +266,64 @@ def compatible(a: Unit, b: Unit) -> bool:
     day = a.lo == a.hi and b.lo == b.hi
     if a.region != b.region and not day:
         return False
+    if day and a.dated and b.dated and a.lo != b.lo:
+        return adjacent_compatible(a, b)
     if a.event_type != b.event_type and not (day and same_site(a, b)):
         return False
     return (types_compatible(a, b) and dates_compatible(a, b) and place_compatible(a, b)
             and actors_compatible(a, b))
+
+
+def adjacent(a: Unit, b: Unit) -> bool:
+    """Both dated to the day, and a day apart."""
+    return (a.dated and b.dated and a.lo == a.hi and b.lo == b.hi
+            and 0 < abs(a.lo - b.lo) <= ADJACENT_DAYS)  # type: ignore[operator]
+
+
+def plausible_tolls(a: Unit, b: Unit) -> bool:
+    """Death tolls one incident may carry in two outlets (21 / 23; 5 / 7), not 2 against 40."""
+    if a.tolls is None or b.tolls is None:
+        return False
+    low, high = min(a.tolls[0], b.tolls[0]), max(a.tolls[1], b.tolls[1])
+    return high <= 1.5 * low + 2
+
+
+#: weapons and targets that every strike of a kind shares ("air strike" is the sub-event type
+#: again, "residential area" most shelling): they tell no incident from the next day's
+GENERIC_WEAPONS = frozenset({"air strike", "airstrike", "shelling", "artillery", "small arms", "gunfire", "bombing"})
+GENERIC_TARGETS = frozenset({"residential area", "military position"})
+
+
+def evidence_agrees(a: Unit, b: Unit) -> bool:
+    """One more thing the two reports say alike about the incident: the same specific target kind
+    (a hospital, a market, a camp), the same specific weapon (barrel bombs, a drone, a car bomb),
+    or death tolls within a plausible range. The place alone is not enough, nor is a weapon every
+    strike of its kind shares: a town struck from the air on two consecutive days, each day told
+    by another outlet, is two incidents."""
+    return (bool((a.targets & b.targets) - GENERIC_TARGETS) or bool((a.weapons & b.weapons) - GENERIC_WEAPONS)
+            or plausible_tolls(a, b))
+
+
+def adjacent_compatible(a: Unit, b: Unit) -> bool:
+    """One incident dated a day apart by two outlets: the same place, one type family, compatible
+    actors, and :func:`evidence_agrees`. Provinces never fuse across days. Clustering keeps two
+    incidents apart when one article reports the place on both days (:mod:`warwatch.fuse.cluster`)."""
+    if not adjacent(a, b) or a.region or b.region:
+        return False
+    return (types_compatible(a, b) and place_compatible(a, b) and actors_compatible(a, b)
+            and evidence_agrees(a, b))
+
+
+def undated_fit(event_seed: Unit, u: Unit) -> bool:
+    """May an undated report ``u`` join the dated event of this seed? The same incident by type,
+    place and actors, and the event dated within UNDATED_WINDOW_DAYS before ``u`` was first seen."""
+    if u.dated or not event_seed.dated or u.seen is None or event_seed.region or u.region:
+        return False
+    if not (u.seen - UNDATED_WINDOW_DAYS <= event_seed.hi and event_seed.lo <= u.seen):  # type: ignore[operator]
+        return False
+    if u.event_type != event_seed.event_type and not same_site(u, event_seed):
+        return False
+    return types_compatible(u, event_seed) and place_compatible(u, event_seed) and actors_compatible(u, event_seed)
 
 
 def same_site(a: Unit, b: Unit) -> bool:
@@ -251,7 +354,8 @@ def affinity(seed: Unit, u: Unit) -> tuple:
     else:
         distance = 0.0
     same_place = bool(seed.names & u.names) or (bool(seed.gid) and seed.gid == u.gid)
-    return (seed.event_type == u.event_type, seed.sub_event_type == u.sub_event_type, same_place,
+    # a report dated a day off joins its own day's event when there is one
+    return (not adjacent(seed, u), seed.event_type == u.event_type, seed.sub_event_type == u.sub_event_type, same_place,
             -round(distance, 3),
             seed.lo == u.lo and seed.hi == u.hi, seed.actor1 == u.actor1)
 
@@ -274,11 +378,17 @@ def index_keys(u: Unit) -> list[Hashable]:
 
     Provinces are filed under ("r", country, admin1); located places dated to the day also under
     ("p", country, admin1), which only provinces probe, so that places never meet places
-    through their province.
+    through their province. For spellings of one name that only a fuzzy match finds
+    (:func:`similar_names`), every finer place of a known province is filed under ("f", country,
+    admin1), which unlocated reports probe, and unlocated ones also under ("u", country, admin1).
     """
     if u.region:
         return [("r", u.country, u.admin1)]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    if u.admin1:
+        keys.append(("f", u.country, u.admin1))
+        if not u.located:
+            keys.append(("u", u.country, u.admin1))
     if u.located:
         keys.append(("c", *_cell(u.lat, u.lon)))  # type: ignore[arg-type]
         if u.admin1 and u.lo == u.hi:
@@ -293,6 +403,10 @@ def probe_keys(u: Unit) -> list[Hashable]:
     if u.region:
         return [("r", u.country, u.admin1), *([("p", u.country, u.admin1)] if day else [])]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    if u.admin1:
+        keys.append(("u", u.country, u.admin1))
+        if not u.located:
+            keys.append(("f", u.country, u.admin1))
     if u.located and u.admin1 and day:
         keys.append(("r", u.country, u.admin1))
     if u.located:
@@ -308,3 +422,13 @@ def probe_keys(u: Unit) -> list[Hashable]:
 def days(u: Unit) -> Iterable[int]:
     """The days a dated report covers."""
     return range(u.lo, u.hi + 1) if u.dated else ()  # type: ignore[arg-type, operator]
+
+
+def probe_days(u: Unit) -> Iterable[int]:
+    """The days to look for compatible reports on: its own, and for a report dated to the day the
+    adjacent days too (:func:`adjacent_compatible`)."""
+    if not u.dated:
+        return ()
+    if u.lo == u.hi and not u.region:
+        return range(u.lo - ADJACENT_DAYS, u.hi + ADJACENT_DAYS + 1)  # type: ignore[operator]
+    return days(u)

@@ -5,7 +5,8 @@ the JSON lists every article, each source's claims side by side (``by_source``),
 flags and the UCDP-style fatality estimates; ``export_timeline`` writes the day-by-day grouping.
 
 Each function writes to an open text stream and returns the number of events written. Events
-come in ACLED's order: by event_date (undated last), then by event id.
+come in ACLED's order: by event_date (undated last), then by event id. The ACLED CSV leaves out
+events that no source dates (ACLED requires a date); JSON and GeoJSON carry them with a null date.
 """
 
 from __future__ import annotations
@@ -86,13 +87,18 @@ def acled_row(r: EventRecord) -> dict[str, str]:
 
 
 def export_acled(store: Store, out: TextIO, *, records: list[EventRecord] | None = None) -> int:
-    """Write the events (default: all) as ACLED CSV with ACLED's columns; return rows written."""
+    """Write the events (default: all) as ACLED CSV with ACLED's columns; return rows written.
+
+    An event that no source dates is not an ACLED row (ACLED requires a date): it stays in the
+    store (``warwatch events --undated``) and in the JSON export, with a null date.
+    """
     records = store.events() if records is None else records
+    dated = [r for r in records if r.event_date is not None]
     writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for r in records:
+    for r in dated:
         writer.writerow(acled_row(r))
-    return len(records)
+    return len(dated)
 
 
 def _article(detail: EventDetail, article_id: int) -> dict[str, Any]:

@@ -16,18 +16,32 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, false, insert, or_, select, update
+from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from warwatch.fuse.group import summarise
-from warwatch.fuse.units import MAX_SPAN_DAYS, NEAR_KM, Unit, compatible, date_range, name_keys, skeleton
+from warwatch.fuse.units import (
+    ADJACENT_DAYS,
+    MAX_SPAN_DAYS,
+    NEAR_KM,
+    UNDATED_WINDOW_DAYS,
+    Unit,
+    compatible,
+    date_range,
+    name_keys,
+    skeleton,
+    undated_fit,
+)
 from warwatch.models import Mention
 from warwatch.store.schema import articles, claims, events, mentions, reports
 
 CHUNK = 500
 UNIT_COLUMNS = (reports, articles.c.content_hash)
+#: articles stored within this long of each other count as one ingest run: an undated article
+#: was first seen when the newest dated article of its run was published (see :func:`seen_days`)
+RUN_WINDOW = timedelta(hours=1)
 
 
 def now() -> datetime:
@@ -56,7 +70,9 @@ def report_values(group: list[Mention]) -> dict:
         "latitude": fields["latitude"], "longitude": fields["longitude"],
         "geo_precision": (fields["geo_precision"] or 1) if located else None,
         "gazetteer_id": fields["gazetteer_id"] if located else None,
-        "names": json.dumps(sorted(name_keys(*names))), "admin1": skeleton(fields["admin1"]) or None,
+        # the name skeletons, then what the report says about the incident (see EVIDENCE_MARK)
+        "names": json.dumps([*sorted(name_keys(*names)), *_evidence(group)]),
+        "admin1": skeleton(fields["admin1"]) or None,
         "country": fields["country"] or None, "actor1": fields["actor1"], "actor2": fields["actor2"],
         "confidence": fields["confidence"],
     }
@@ -66,12 +82,75 @@ def unit(row: Row) -> Unit:
     """A report row (joined with its article's content_hash) as fusion sees it."""
     lo = row.day_lo.toordinal() if row.day_lo is not None else None
     hi = row.day_hi.toordinal() if row.day_hi is not None else None
+    names, weapons, targets, tolls = _read_names(row.names)
     return Unit(
         rid=row.id, order=(row.content_hash, row.ordinal), articles=frozenset({row.article_id}),
         event_type=row.event_type, sub_event_type=row.sub_event_type or "", lo=lo, hi=hi,
         precision=row.time_precision or 1, lat=row.latitude, lon=row.longitude, gp=row.geo_precision,
-        gid=row.gazetteer_id, names=frozenset(json.loads(row.names or "[]")), admin1=row.admin1 or "",
-        country=row.country or "", actor1=row.actor1, actor2=row.actor2, confidence=row.confidence)
+        gid=row.gazetteer_id, names=names, admin1=row.admin1 or "",
+        country=row.country or "", actor1=row.actor1, actor2=row.actor2, confidence=row.confidence,
+        weapons=weapons, targets=targets, tolls=tolls)
+
+
+def seen_days(conn: Connection, article_ids: Iterable[int]) -> dict[int, int]:
+    """The day (ordinal) each article was first seen, for placing its undated reports in time.
+
+    A dated article was first seen when it was published. An undated one came with the articles
+    of its ingest run, and when old articles are ingested in a batch the wall clock says nothing
+    about them: it was first seen when the newest dated article of its run was published. The run
+    is the articles stored within RUN_WINDOW of it (one ``warwatch ingest`` stores its articles
+    back to back); when none of them is dated, its own ``ingested_at`` day.
+    """
+    out: dict[int, int] = {}
+    for chunk in _chunks(article_ids):
+        rows = conn.execute(select(articles.c.id, articles.c.published, articles.c.ingested_at)
+                            .where(articles.c.id.in_(chunk))).all()
+        for row in rows:
+            if row.published is not None:
+                out[row.id] = row.published.toordinal()
+                continue
+            newest = conn.execute(select(func.max(articles.c.published)).where(
+                articles.c.ingested_at.between(row.ingested_at - RUN_WINDOW, row.ingested_at + RUN_WINDOW))).scalar()
+            out[row.id] = (newest or row.ingested_at.date()).toordinal()
+    return out
+
+
+def annotate(conn: Connection, units: Iterable[Unit]) -> list[Unit]:
+    """Fill in the day each undated report's article was first seen. Returns the units."""
+    units = list(units)
+    undated = [u for u in units if not u.dated]
+    seen = seen_days(conn, {a for u in undated for a in u.articles}) if undated else {}
+    for u in undated:
+        days = [seen[a] for a in u.articles if a in seen]
+        u.seen = max(days) if days else None
+    return units
+
+
+#: what a report says about the incident rides in its ``names`` JSON list, marked by this prefix
+#: (a name skeleton never holds it): "@w:" a weapon, "@t:" a target kind, "@k:" a death toll
+EVIDENCE_MARK = "@"
+
+
+def _evidence(group: list[Mention]) -> list[str]:
+    marks = {f"@w:{m.weapon.strip().lower()}" for m in group if m.weapon}
+    marks |= {f"@t:{m.target.strip().lower()}" for m in group if m.target}
+    marks |= {f"@k:{m.fatalities}" for m in group if m.fatalities}
+    return sorted(marks)
+
+
+def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[int, int] | None]:
+    """Names, weapons, targets and the (lowest, highest) death toll from a ``names`` column."""
+    names, weapons, targets, tolls = set(), set(), set(), []
+    for item in json.loads(text or "[]"):
+        if not item.startswith(EVIDENCE_MARK):
+            names.add(item)
+        elif item.startswith("@w:"):
+            weapons.add(item[3:])
+        elif item.startswith("@t:"):
+            targets.add(item[3:])
+        elif item.startswith("@k:") and item[3:].isdigit():
+            tolls.append(int(item[3:]))
+    return frozenset(names), frozenset(weapons), frozenset(targets), (min(tolls), max(tolls)) if tolls else None
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -88,15 +167,36 @@ def load_units(conn: Connection, ids: Iterable[int]) -> dict[int, tuple[Unit, in
             .where(reports.c.id.in_(chunk))
         for row in conn.execute(query):
             out[row.id] = (unit(row), row.follows, row.event_id)
+    annotate(conn, [u for u, _, _ in out.values()])
     return out
 
 
 def _candidates(conn: Connection, u: Unit) -> list[Unit]:
-    """Leader reports that share a day with ``u`` and may share its place (a superset of the compatible)."""
+    """Leader reports that share a day with ``u`` (or the day before or after) and may share its
+    place (a superset of the compatible); for an undated report, the dated ones of its window."""
+    if u.dated:
+        lo, hi = u.lo - ADJACENT_DAYS, u.hi + ADJACENT_DAYS  # type: ignore[operator]
+    elif u.seen is not None:
+        lo, hi = u.seen - UNDATED_WINDOW_DAYS, u.seen
+    else:
+        return []
     query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
         reports.c.follows.is_(None), reports.c.day_lo.is_not(None),
-        reports.c.day_lo <= _day(u.hi), reports.c.day_hi >= _day(u.lo),
-        reports.c.day_lo >= _day(u.lo - MAX_SPAN_DAYS))  # type: ignore[operator]
+        reports.c.day_lo <= _day(hi), reports.c.day_hi >= _day(lo),
+        reports.c.day_lo >= _day(lo - MAX_SPAN_DAYS))
+    return annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
+
+
+def _undated_candidates(conn: Connection, u: Unit) -> list[Unit]:
+    """Undated leader reports that may join ``u``'s event (:func:`~warwatch.fuse.units.undated_fit`)."""
+    query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
+        reports.c.follows.is_(None), reports.c.day_lo.is_(None))
+    found = annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
+    return [o for o in found if undated_fit(u, o)]
+
+
+def _near(query, u: Unit):  # type: ignore[no-untyped-def]
+    """The query narrowed to reports that may share ``u``'s place."""
     same_country = reports.c.country == u.country if u.country else reports.c.country.is_(None)
     if u.region:
         # the same province, and the located places in it
@@ -113,7 +213,7 @@ def _candidates(conn: Connection, u: Unit) -> list[Unit]:
         query = query.where(or_(near, province, and_(reports.c.latitude.is_(None), same_country)))
     else:
         query = query.where(same_country)
-    return [unit(row) for row in conn.execute(query)]
+    return query
 
 
 def closure(conn: Connection, seeds: Iterable[Unit], leaders: dict[int, Unit]) -> dict[int, Unit]:
@@ -124,11 +224,22 @@ def closure(conn: Connection, seeds: Iterable[Unit], leaders: dict[int, Unit]) -
     probed: set[int] = set()
     while queue:
         u = queue.pop()
-        if u.rid in probed or not u.dated:
+        if u.rid in probed:
             continue
         probed.add(u.rid)
+        if not u.dated:
+            # an undated report links the dated events it may join (a tie among them matters)
+            for other in _candidates(conn, u):
+                if other.rid not in leaders and undated_fit(other, u):
+                    leaders[other.rid] = other
+                    queue.append(other)
+            continue
         for other in _candidates(conn, u):
             if other.rid not in leaders and compatible(u, other):
+                leaders[other.rid] = other
+                queue.append(other)
+        for other in _undated_candidates(conn, u):
+            if other.rid not in leaders:
                 leaders[other.rid] = other
                 queue.append(other)
     return leaders
@@ -179,7 +290,10 @@ class Assignment:
                 if old.get(rid) is not None:
                     overlap[(k, old[rid])] = overlap.get((k, old[rid]), 0) + 1  # type: ignore[index]
         chosen: dict[int, int] = {}
-        for (k, event_id), _count in sorted(overlap.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][0])):
+        # the oldest event a cluster overlaps keeps its id (when two events merge, the older id
+        # survives and the other redirects to it); of clusters that split one event, the one
+        # holding most of its reports keeps it
+        for (k, event_id), _count in sorted(overlap.items(), key=lambda kv: (kv[0][1], -kv[1], kv[0][0])):
             if k not in chosen and event_id not in self.used:
                 chosen[k] = event_id
                 self.used.add(event_id)
@@ -240,7 +354,7 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
     for chunk in _chunks(report_ids):
         old_events |= {e for e in conn.execute(select(reports.c.event_id).where(reports.c.id.in_(chunk))).scalars()
                        if e is not None}
-    start = set(report_ids)
+    start = set(report_ids) | _run_undated(conn, report_ids)
     for chunk in _chunks(old_events):
         start |= set(conn.execute(select(reports.c.id).where(reports.c.event_id.in_(chunk))).scalars())
     loaded = load_units(conn, start)
@@ -251,6 +365,33 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
     closure(conn, [u for u, _, _ in loaded.values()], leaders)
     follow = followers_of(conn, leaders)
     return assign(conn, leaders, follow, Assignment(conn)).finish()
+
+
+def _run_undated(conn: Connection, report_ids: set[int]) -> set[int]:
+    """The undated leader reports of undated articles of the same ingest run as these reports'
+    articles, when one of those articles is the newest dated one around: it may move the day they
+    were first seen (:func:`seen_days`). An article that is not the newest within two RUN_WINDOWs
+    moves no undated article's day (their runs lie inside that span), so a long batch re-fuses its
+    undated articles only the few times its newest date rises."""
+    article_ids: set[int] = set()
+    for chunk in _chunks(report_ids):
+        article_ids |= set(conn.execute(select(reports.c.article_id).where(reports.c.id.in_(chunk))).scalars())
+    found: set[int] = set()
+    for chunk in _chunks(article_ids):
+        rows = conn.execute(select(articles.c.id, articles.c.published, articles.c.ingested_at).where(
+            articles.c.id.in_(chunk), articles.c.published.is_not(None))).all()
+        for row in rows:
+            around = articles.c.ingested_at.between(row.ingested_at - 2 * RUN_WINDOW, row.ingested_at + 2 * RUN_WINDOW)
+            newest = conn.execute(select(func.max(articles.c.published)).where(
+                around, articles.c.id != row.id)).scalar()
+            if newest is not None and newest >= row.published:
+                continue
+            query = select(reports.c.id).join(articles, articles.c.id == reports.c.article_id).where(
+                articles.c.published.is_(None),
+                articles.c.ingested_at.between(row.ingested_at - RUN_WINDOW, row.ingested_at + RUN_WINDOW),
+                reports.c.follows.is_(None), reports.c.day_lo.is_(None))
+            found |= set(conn.execute(query).scalars())
+    return found
 
 
 def assign(conn: Connection, leaders: dict[int, Unit], follow: dict[int, tuple[int, int]],
@@ -279,6 +420,13 @@ def apply_clusters(conn: Connection, clustered: list[list[Unit]], follow: dict[i
         for row in conn.execute(select(reports.c.id, reports.c.event_id).where(reports.c.id.in_(chunk))):
             old[row.id] = row.event_id
     assignment.apply(clusters, old)
+    for c in clustered:
+        # an undated report that joined a dated event takes the event's date (its own stays null,
+        # so that it is compared as undated again whenever it is re-fused)
+        undated = [u.rid for u in c if not u.dated]
+        if undated:
+            conn.execute(update(reports).where(reports.c.id.in_(undated))
+                         .values(date_inherited=any(u.dated for u in c)))
     leaders = {u.rid: u for c in clustered for u in c}
     for leader, rids in by_leader.items():
         u = leaders.get(leader)
@@ -307,8 +455,7 @@ def _windows(conn: Connection, follow: dict[int, tuple[int, int]], days: int = 2
         rows = conn.execute(select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
             reports.c.follows.is_(None), reports.c.day_lo >= _day(day), reports.c.day_lo < _day(day + days))
             .order_by(reports.c.day_lo, reports.c.id)).all()
-        for row in rows:
-            u = unit(row)
+        for u in annotate(conn, (unit(row) for row in rows)):
             if u.rid in extra:
                 u.articles = u.articles | extra[u.rid]
             yield u
@@ -346,4 +493,6 @@ def refuse_all(conn: Connection) -> set[int]:
     for row in undated:
         clustered = [[unit(row)]]
         apply_clusters(conn, clustered, subset(clustered), assignment)
-    return assignment.finish()
+    touched = assignment.finish()
+    # undated reports may join the dated event of their incident: re-fuse their components
+    return touched | refuse(conn, {row.id for row in undated})
