@@ -241,3 +241,14 @@ def test_events_undated(seed_copy: Path, tmp_path: Path) -> None:
     listed = run_cli("events", "--undated", "--db", str(seed_copy), check=True).stdout
     assert all(e.event_id_cnty in listed for e in undated)
     assert not any(e.event_id_cnty in listed.split() for e in dated)
+
+    from fastapi.testclient import TestClient
+
+    from warwatch.serve.api import create_app
+
+    with TestClient(create_app(seed_copy, tiles=None)) as client:
+        page = client.get("/api/events", params={"undated": "true"}).json()
+        assert page["total"] == len(undated)
+        assert sorted(e["event_id"] for e in page["events"]) == sorted(e.event_id_cnty for e in undated)
+        page = client.get("/api/events", params={"undated": "false", "limit": 1000}).json()
+        assert page["total"] == len(dated) and all(e["event_date"] for e in page["events"])
