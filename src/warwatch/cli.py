@@ -111,7 +111,10 @@ def reprocess(db: DbOption = None) -> None:
                 bar.console.print(f"[red]skipped[/red] {item.source}: {item.message}", markup=True, highlight=False)
             bar.update(task, advance=1)
 
-        report = run_reprocess(path, on_start=start, on_article=tick)
+        def storing() -> None:
+            bar.update(task, description="storing and fusing events")
+
+        report = run_reprocess(path, on_start=start, on_article=tick, on_store=storing)
     if report.changed:
         from rich.table import Table
 
@@ -126,6 +129,8 @@ def reprocess(db: DbOption = None) -> None:
         f"{len(report.retyped)} re-typed, {len(report.tolls)} toll(s) changed → {path}",
         highlight=False,
     )
+    if report.articles and not report.reprocessed:
+        raise typer.Exit(2)  # as ingest: nothing at all could be read
 
 
 @app.command()

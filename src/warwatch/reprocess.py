@@ -134,11 +134,13 @@ def reprocess(
     pipeline: Pipeline | None = None,
     on_start: Callable[[int], None] | None = None,
     on_article: Callable[[Article | IngestFailure], None] | None = None,
+    on_store: Callable[[], None] | None = None,
     n_process: int | None = None,
 ) -> ReprocessReport:
     """Read every stored article again, replace its mentions, fuse again; return what changed.
 
-    ``on_start`` gets the number of articles, ``on_article`` each article read (or failure).
+    ``on_start`` gets the number of articles, ``on_article`` each article read (or failure),
+    ``on_store`` is called once all are read, before the store writes them and fuses again.
     """
     from warwatch.store import Store
 
@@ -169,6 +171,8 @@ def reprocess(
                 for article_id, article in batch:
                     if article_id in read:
                         on_article(article)
+        if on_store:
+            on_store()
         rewritten = store.rewrite(results)
     for article_id, message in rewritten.failed.items():
         failure = IngestFailure(names[article_id], f"cannot store: {message}")
