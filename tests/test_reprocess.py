@@ -252,3 +252,31 @@ def test_events_undated(seed_copy: Path, tmp_path: Path) -> None:
         assert sorted(e["event_id"] for e in page["events"]) == sorted(e.event_id_cnty for e in undated)
         page = client.get("/api/events", params={"undated": "false", "limit": 1000}).json()
         assert page["total"] == len(dated) and all(e["event_date"] for e in page["events"])
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "clusters").is_dir() and os.environ.get("CI") != "true",
+                    reason=f"needs the dev clusters at {SHARED / 'eval' / 'clusters'}")
+def test_dev_clusters_unchanged(tmp_path: Path, pipeline: Pipeline) -> None:
+    """On every dev cluster (copies, undated pages, many outlets), reprocessing with the pipeline that
+    built the database changes no row: incremental fusion at ingest and the store-wide fusion of
+    reprocess must agree."""
+    from warwatch.pipeline import ingest
+
+    clusters = sorted(p for p in (SHARED / "eval" / "clusters").iterdir() if (p / "manifest.jsonl").is_file())
+    assert clusters, "CI=true and no dev clusters"
+    # all of them in one database, as one ingest: one pipeline run, and clusters that share a war meet
+    lines = []
+    for cluster in clusters:
+        for line in (cluster / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                entry["path"] = str(cluster / entry["path"])
+                lines.append(json.dumps(entry))
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "clusters.db"
+    assert ingest([], db=db, manifest=manifest, pipeline=pipeline).stored == len(lines)
+    before = _dump(db)
+    report = reprocess(db, pipeline=pipeline)
+    assert report.reprocessed == len(lines) and not report.changed and not report.failures
+    assert _dump(db) == before
