@@ -24,3 +24,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/throughput.py --out docs/benchmarks.md
+
+# every dev cluster of ../shared/eval/clusters, scored; the table goes into docs/accuracy.md
+.PHONY: clusters
+clusters: install
+	$(BIN)/python bench/clusters.py --jobs 2 --misses --out docs/accuracy.md

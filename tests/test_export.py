@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import article, sentence, toponym
+from conftest import article, require_shared, sentence, toponym
 
 import warwatch
 from warwatch.models import Article, Mention, Place
@@ -21,8 +21,6 @@ from warwatch.serve.export import ACLED_COLUMNS, export_acled, export_geojson, e
 from warwatch.store import Store
 
 SAMPLES = Path(warwatch.__file__).parent / "samples"
-SCORER = Path("/work/shared/eval/score.py")
-GOLD = Path("/work/shared/eval/gold/seeds.json")
 SYRIA = "Military Forces of Syria (2000-)"
 SHELLING = ("Explosions/Remote violence", "Shelling/artillery/missile attack")
 AIR = ("Explosions/Remote violence", "Air/drone strike")
@@ -141,12 +139,12 @@ def test_empty_store_exports(tmp_path: Path) -> None:
         assert export_json(empty, out) == 0 and json.loads(out.getvalue()) == []
 
 
-@pytest.mark.skipif(not (SCORER.exists() and GOLD.exists()), reason="the evaluation scripts are not here")
 def test_the_scorer_reads_our_csv(store: Store, tmp_path: Path) -> None:
+    scorer, gold = require_shared("eval", "score.py"), require_shared("eval", "gold", "seeds.json")
     path = tmp_path / "pred.csv"
     with path.open("w", newline="", encoding="utf-8") as out:
         export_acled(store, out)
-    done = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(path), "--json",
+    done = subprocess.run([sys.executable, str(scorer), str(gold), str(path), "--json",
                            "--docs", "002_a8106be745b31416"], capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
     found = {row["gold"]: row for row in result["events"] if row["matched"]}

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import require_shared
 from rich.console import Console
 
 import warwatch
@@ -39,12 +40,9 @@ from warwatch.store.db import sqlite_engine
 from warwatch.store.migrations import MIGRATIONS, migrate, tables_v1
 
 SAMPLES = Path(warwatch.__file__).parent / "samples"
-CLUSTER_A = Path("/work/shared/eval/clusters/A")
-SCORER = Path("/work/shared/eval/score.py")
 AIR = ("Explosions/Remote violence", "Air/drone strike")
 SYRIA, RUSSIA = "Military Forces of Syria (2000-)", "Military Forces of Russia (2000-)"
 DAY = date(2018, 9, 8)
-needs_cluster = pytest.mark.skipif(not CLUSTER_A.exists(), reason="the evaluation clusters are not here")
 
 # Idlib villages as the gazetteer has them: Al Habit and Abdin are ~2.5 km apart, Kafr Zita is in Hama
 HABIT = dict(lat=35.4386, lon=36.5383, gid="wof:1209802489", names=name_keys("al-Habeet", "Al Habit"),
@@ -224,9 +222,8 @@ def test_copies_are_recognised_and_independent_reports_are_not() -> None:
     assert rank(date(2018, 9, 9), "b") < rank(None, "a") and rank(DAY, "z") < rank(date(2018, 9, 9), "a")
 
 
-@needs_cluster
 def test_the_spun_reprint_in_cluster_a_is_a_copy() -> None:
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in CLUSTER_A.glob("*.txt")}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in require_shared("eval", "clusters", "A").glob("*.txt")}
     assert compare(texts["01_irishtimes"], texts["03_naaju"]).is_copy
     assert compare(texts["000"] if "000" in texts else seed_text("000"), texts["03_naaju"]).is_copy
     for other in ("02_aawsat", "04_haaretz", "05_moscowtimes", "06_snhr"):
@@ -314,9 +311,7 @@ def articles_of(manifest: Path) -> dict[str, Article]:
 
 @pytest.fixture(scope="module")
 def cluster_a(pipeline) -> dict[str, tuple[Article, list[Mention]]]:  # type: ignore[no-untyped-def]
-    if not CLUSTER_A.exists():
-        pytest.skip("the evaluation clusters are not here")
-    found = articles_of(CLUSTER_A / "manifest.jsonl")
+    found = articles_of(require_shared("eval", "clusters", "A", "manifest.jsonl"))
     return {a.doc_id: (a, m) for a, m in pipeline.process_many(found.values())}  # type: ignore[misc]
 
 
@@ -380,13 +375,13 @@ def test_event_ids_stay_put_when_articles_arrive(cluster_a: dict, tmp_path: Path
         assert again.created is False and {e.event_id_cnty for e in store.events()} == set(after)
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason="the evaluation scripts are not here")
 def test_cluster_a_scores(cluster_a: dict, tmp_path: Path) -> None:
+    scorer, gold = require_shared("eval", "score.py"), require_shared("eval", "clusters", "A", "gold.json")
     with fill(tmp_path / "score.db", cluster_a, sorted(cluster_a)) as store:
         path = tmp_path / "a.csv"
         with path.open("w", newline="", encoding="utf-8") as out:
             export_acled(store, out)
-    done = subprocess.run([sys.executable, str(SCORER), str(CLUSTER_A / "gold.json"), str(path), "--json"],
+    done = subprocess.run([sys.executable, str(scorer), str(gold), str(path), "--json"],
                           capture_output=True, text=True, check=True)
     result = json.loads(done.stdout)
     # pinned at what fusion reaches (F1 1.00); the field floor below the 0.96 reached (actor1 0.78:

@@ -33,6 +33,11 @@ class Article:
     path: str | None = None
     #: a short name for the report (file stem or JSONL id), used in logs and evaluation
     doc_id: str | None = None
+    #: where :attr:`published` came from, most trusted first: "manifest" (a manifest line),
+    #: "record" (a JSONL record's field), "feed" (the feed entry), "page" (HTML metadata), "url"
+    #: (a day in the URL path), "dateline" (printed at the top of the text), "default"
+    #: (``--published``); None when undated (see ``ingest.dates.PUBLISHED_SOURCES``)
+    published_from: str | None = None
 
     @property
     def content_hash(self) -> str:

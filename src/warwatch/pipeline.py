@@ -99,7 +99,8 @@ class Pipeline:
     def locate(self, extraction: Extraction, theatre: Theatre | None = None) -> list[Mention]:
         """The extraction's mentions with their places resolved (again, when called again)."""
         tops = [m.toponym for m in extraction.mentions if m.toponym]
-        names = [t.text for t in tops]
+        # the landmarks a place was named by ("Abdeen, near Khan Sheikhoun") are the article's places too
+        names = list(dict.fromkeys([*(t.text for t in tops), *(w for t in tops for w in t.within)]))
         story = extraction.iso2
         # no country named: the provinces the article names say it ("(Laas Caanood, Sool)")
         guessed = (story or self.geocoder.context_country([w for t in tops for w in t.context])
@@ -119,7 +120,8 @@ class Pipeline:
                 top.context = list(said_with[top.text])
             key = (top.text, top.qualifier, tuple(top.context))
             if key not in cache:
-                cache[key] = self._place(top, [n for n in names if n != top.text], story, guessed, theatre)
+                place = self._place(top, [n for n in names if n != top.text], story, guessed, theatre)
+                cache[key] = _in_a_named_country(place, extraction.named_countries, story)
             mention.place = cache[key]
         _province_of_the_story(extraction.mentions)
         return extraction.mentions
@@ -181,6 +183,15 @@ class Pipeline:
         else:
             place.country = place.country or country
         return place
+
+
+def _in_a_named_country(place: Place, named: frozenset[str], story: str | None) -> Place:
+    """A place in a country the article never names, when it names the story's own ("Solhan" is
+    also a Turkish town; the report is about Burkina Faso): a namesake abroad, not the village.
+    It stays unlocated, in the story's country. Articles that name no country are left alone."""
+    if not place.located or not named or not story or story not in named or place.country in named:
+        return place
+    return Place(text=place.text, country=story)
 
 
 def _province_of_the_story(mentions: Sequence[Mention]) -> None:

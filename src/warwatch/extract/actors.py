@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from spacy.tokens import Span
@@ -98,6 +99,29 @@ def group_patterns() -> list[tuple[re.Pattern[str], str, str, str | None]]:
 def military(country: str) -> str:
     """ACLED's name for a country's armed forces."""
     return f"Military Forces of {country}{_patterns()['suffix'].get(country, '')}"
+
+
+_STATE_FORCES = re.compile(
+    r"^(?P<force>(?:Military|Police) Forces of (?P<country>[A-Z][\w ]+?))(?P<suffix> \(\d{4}-(?:\d{4})?\).*)?$")
+
+
+def with_era(name: str | None, when: date | None) -> str | None:
+    """A state force's name with the period of the government in power on ``when`` (ACLED's
+    convention, lexicons/eras.json): a 2015 strike is by "Military Forces of United States
+    (2009-2017)", not by today's government. Other actors, and undated events, are unchanged."""
+    if not name or when is None:
+        return name
+    m = _STATE_FORCES.match(name)
+    if m is None:
+        return name
+    periods = load("eras")["periods"].get(m["country"])
+    if not periods:
+        return name
+    suffix = None
+    for first, period in periods:
+        if when >= date.fromisoformat(first):
+            suffix = period
+    return m["force"] + suffix if suffix is not None else name
 
 
 def police(country: str) -> str:

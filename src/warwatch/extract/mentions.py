@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military
+from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military, with_era
+from warwatch.extract.countries import countries_named
+from warwatch.extract.countries import fold as fold_country
 from warwatch.extract.dates import DateRef, find_dates
 from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.extract.numbers import read_toll
@@ -45,6 +47,35 @@ _PRIORITY = [
 ]
 _SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
+# "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
+# killed in Omdurman": what follows is an earlier incident, that many days before this one
+_GAP_AFTER = re.compile(
+    r"\b(?:comes?|came|coming|was|is)\s+(?:about\s+|nearly\s+|just\s+|only\s+|barely\s+|some\s+|roughly\s+)?"
+    r"(?P<n>a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|several|a\s+few)?\s*(?P<unit>days?|weeks?)\s+after\b",
+    re.I,
+)
+# "U.S. forces conducted an air strike in the city": the one town the article has named
+_THE_TOWN = re.compile(r"\b(?:in|on|at|near|inside|outside|across)\s+the\s+(?:city|town|village|area|camp|district)\b"
+                       r"(?!\s+of\b)", re.I)
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+# the incident just reported, taken up again: "The attack took place ...", "the massacre in X"
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:deadly|latest|overnight|night|dawn|morning|evening|weekend)\s+)?"
+    r"(?:attack|assault|raid|massacre|strike|air\s?strike|bombing|shelling|killings?|ambush|explosion|blast)\b",
+    re.I,
+)
+# a photo caption describes a picture, often an old one ("FILE PHOTO: Smoke rises ... May 1, 2023"):
+# the body reports the incident with its own words and date, so a caption is no report of its own
+# and no sentence follows on from it
+_CAPTION = re.compile(
+    r"""^\W*(?:FILE\ PHOTO|FILE\b|File\ photo|In\ this\ (?:photo|image|picture|handout)|This\ (?:photo|image)
+        |Photo:|PHOTO:|Pictured:|Image:)
+        |\((?:AP|AFP|Reuters|EPA)\ Photo|\bvia\ (?:AP|AFP|Reuters)\)|\bREUTERS\s*/|\bAFP\s+via\s+Getty
+        |,\ (?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\ )?
+           (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\ \d{1,2},\ \d{4}\.\s*(?:\(.*\))?\s*$""",
+    re.X,
+)
 @lru_cache(maxsize=1)
 def _iso2() -> dict[str, str]:
     """ACLED country name → ISO 3166 alpha-2, from the country table the exports use too."""
@@ -76,6 +107,10 @@ _SMALL_ARMS = re.compile(
     re.I,
 )
 _OFF_DUTY = re.compile(r"\boff[- ]duty\b", re.I)
+# "Airstrikes also were reported in Kremenchuk": strikes said to have happened, with no verb of attack
+_REPORTED = re.compile(r"\b(?:was|were|has been|have been)\s+(?:also\s+)?(?:reported|carried out|conducted|launched)\b",
+                       re.I)
+_SPEECH_VERBS = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "post"}
 
 
 def _victims(sent: Span, words: re.Pattern[str]) -> bool:
@@ -102,6 +137,8 @@ class Extraction:
     country: str | None = None
     iso2: str | None = None
     denials: list[Evidence] = field(default_factory=list)
+    #: ISO2 codes of every country the article names (by name, people or capital)
+    named_countries: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -144,23 +181,28 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     # "BEIRUT (Agence France-Presse) -": where the wire files from, and whose wire it is
     datelines = [m.span() for m in _WIRE_DATELINE.finditer(text)]
     text = _blank(text, datelines)
+    first: dict[str, int] = {}  # where each country is first named as a country or a people
     for token in doc:
-        name = countries.get(token.lower_)
+        name = countries.get(token.lower_) or countries.get(fold_country(token.text))  # "Burkinabè"
         if not name or any(s <= token.idx < e for s, e in datelines):
             continue
+        first.setdefault(name, token.idx)
         if token.pos_ != "PROPN":
             votes[name] += 0.5  # "Russian jets" says who flies, not where
         elif token.dep_ in ("pobj", "poss") or token.head.lower_ in ("in", "across", "inside", "of"):
             votes[name] += 3  # "in Syria", "Syria's Idlib province"
         else:
             votes[name] += 1
-    said: dict[str, str | None] = {}  # a name said ten times votes ten times, but is looked up once
+    said: dict[str, str | None] = {}
     for ent in doc.ents:
         if any(s <= ent.start_char < e for s, e in datelines):
             continue
-        if ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries:
-            if ent.text not in said:
-                said[ent.text] = _country_of_name(ent.text, places)
+        if (ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries
+                and ent.text not in said):
+            # a name votes once however often it is said: the village a story is about is
+            # named in every paragraph, and a namesake abroad ("Solhan" is also Turkish)
+            # would outvote the country the text names
+            said[ent.text] = _country_of_name(ent.text, places)
             if said[ent.text]:
                 votes[names.get(said[ent.text], said[ent.text])] += 2
     for regex, _name, _kind, home in group_patterns():
@@ -170,6 +212,7 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[home] += 3
     for match in _country_names().finditer(text):
         votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
+        first.setdefault(_iso2_names()[match.group(0).lower()], match.start())
     for after_comma in (*_AFTER_COMMA.finditer(text), *_IN_PROVINCE.finditer(text)):
         # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)", "in Karak area in Dar'a":
         # a province after a place
@@ -188,7 +231,13 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
             votes[names.get(region.country, region.country)] += 3
     top = votes.most_common(2)
     if len(top) == 2 and top[0][1] == top[1][1]:
-        return None  # a tie ("Nejapa" votes Mexico, "San Salvador" El Salvador): not a coin toss
+        # a tie between countries the text names ("in Burkina Faso ... the borders with Mali"):
+        # the one named first is the story's, as a lead names it; a tie of place names alone
+        # ("Nejapa" votes Mexico, "San Salvador" El Salvador) is no coin toss
+        tied = [c for c, n in votes.items() if n == top[0][1]]
+        if all(c in first for c in tied):
+            return min(tied, key=lambda c: first[c])
+        return None
     return top[0][0] if top else None
 
 
@@ -302,7 +351,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             # ACLED: heavy weapons fired together with small arms at an armed enemy make an armed clash
             return "Battles", "Armed clash", weapon
         return best.event_type or "Explosions/Remote violence", best.sub_event_type or "", weapon
-    if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)):
+    if air and (generic or has_attack_verb(sent) or any(t.phrase == "barrel" for t in air)
+                or _REPORTED.search(sent.text)):
         weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
         return "Explosions/Remote violence", "Air/drone strike", weapon
     if generic:
@@ -379,6 +429,36 @@ def _anchor(s: _Sentence, found: Found, triggers: list[Trigger]) -> Trigger | No
     return None
 
 
+# "a camp in Mon Lai Hket near Laiza", "Solhan, 15 km from Sebba": the second name says where the
+# first is, it is not a second event
+_LANDMARK_AFTER_PLACE = re.compile(
+    r"^[^.;]{0,60}?\b(?:near|close\s+to|outside|just\s+outside|on\s+the\s+outskirts\s+of|not\s+far\s+from"
+    r"|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)\s+"
+    r"(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)
+
+
+def _without_landmarks(places: list[Found], text: str) -> list[Found]:
+    """Drop a place named only to say where the place before it lies; it becomes that place's
+    fallback (an unlocated village is coded near its landmark, at geo_precision 2)."""
+    kept: list[Found] = []
+    for f in places:
+        between = text[kept[-1].toponym.end:f.toponym.start] if kept else ""
+        if kept and _LANDMARK_AFTER_PLACE.match(between) and not re.search(r"\b(?:and|or|as well as)\b", between):
+            host = kept[-1].toponym
+            host.within = list(dict.fromkeys([*host.within, f.toponym.text]))
+            host.context = list(dict.fromkeys([*host.context, *f.toponym.context]))
+            continue
+        kept.append(f)
+    return kept
+
+
+# the side whose ground was hit, not the attacker: "the headquarters of the KIA", "KIA-controlled"
+_VICTIM_SIDE_BEFORE = re.compile(
+    r"\b(?:headquarters|stronghold|bastion|base|bases|camp|camps|territory|positions?|areas?|outposts?)\s+of\s+"
+    r"(?:the\s+)?$|\b(?:controlled|held|run|administered|besieged)\s+by\s+(?:the\s+)?$", re.I)
+_VICTIM_SIDE_AFTER = re.compile(r"^\s*[-‐]\s*(?:controlled|held|run|administered)\b", re.I)
+
+
 def _pronoun_subject(trigger: Trigger) -> bool:
     """True when the trigger's clause has a pronoun for a subject ("it targeted", "we hit")."""
     verb = trigger.token if trigger.token.pos_ in ("VERB", "AUX") else trigger.token.head
@@ -398,14 +478,44 @@ def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> b
     for t in s.span:
         if actor.start <= t.idx < actor.end and t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ == "VERB":
             verb = t.head
+            if heads and all(_behind_barrier(h, verb) for h in heads):
+                # "Jaish al-Islam agreed to leave Douma, hours after a chemical attack": the attack
+                # is what came before the group's own act, not something it did
+                return True
+            if verb.lemma_.lower() in _SPEECH_VERBS and any(
+                c.dep_ in ("ccomp", "parataxis") and any(
+                    g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in _PRONOUNS and g.lower_ not in ("its", "their")
+                    for g in c.children)
+                for c in verb.children
+            ):
+                # "Ukraine's air force said missiles hit a factory": who speaks, not who fired
+                # ("Russia said it hit" keeps Russia: the pronoun is the speaker)
+                return True
             return bool(heads) and verb not in heads and not any(h in verb.subtree for h in heads)
+    return False
+
+
+_BARRIERS = {"after", "before", "since", "following", "amid", "despite"}
+
+
+def _behind_barrier(head: Token, verb: Token) -> bool:
+    """The trigger hangs from the verb through "after/before/since ...": another, earlier act."""
+    node, steps = head, 0
+    while node.i != verb.i and node.head.i != node.i and steps < 10:
+        if node.lower_ in _BARRIERS or any(c.lower_ in _BARRIERS and c.dep_ in ("mark", "prep", "advmod")
+                                           for c in node.children):
+            return node.head.i == verb.i or verb in node.ancestors
+        node, steps = node.head, steps + 1
     return False
 
 
 def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
     """Perpetrators named in the sentence, most likely first."""
     heads = [t.token for t in triggers]
-    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)]
+    doc_text = s.span.doc.text
+    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)
+               and not _VICTIM_SIDE_BEFORE.search(doc_text[max(0, a.start - 40):a.start])
+               and not _VICTIM_SIDE_AFTER.match(doc_text[a.end:a.end + 15])]
     if not parties:
         return []
 
@@ -465,18 +575,37 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if t.modality == "event" and t.kind in STRONG | {"air"} and t.sub_event_type
     )
     context_sub = subs.most_common(1)[0][0] if subs else None
-    extraction = Extraction([], country, iso2)
+    extraction = Extraction([], country, iso2, named_countries=countries_named(article_text))
     narrative: date | None = None
     main_date: date | None = None
     previous: _Sentence | None = None
     previous_actor: list[ActorRef] = []
+    named_so_far: list[Found] = []  # the village-level places named before the sentence at hand
+    said_before: tuple[int, date] | None = None  # the last day a sentence said, and which sentence
     for s in sentences:
         text = s.span.text
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
+        named_before = list(named_so_far)
+        named_so_far.extend(f for f in s.places if f.role == "place")
+        # "the assailants arrived on the night of June 4-5 ... They first attacked workers at a
+        # mine": the day said in the sentence just before dates an event sentence that says none
+        carried = said_before[1] if said_before is not None and said_before[0] == s.index - 1 else None
+        said = [d for d in s.dates if d.precision == 1 and (d.absolute or not undated)
+                and published - _HISTORY_LIMIT <= d.value <= published + timedelta(days=1)]
+        said_before = (s.index, said[0].value) if said else None
         if any(t.modality == "denied" for t in s.triggers):
             extraction.denials.append(evidence)
             continue
+        if _CAPTION.search(text):
+            previous = None
+            continue
         kind = _classify(s.triggers, s.span, context_sub)
+        if (kind is None and previous is not None and previous.mentions and s.places
+                and _ANAPHOR.search(text) and any(t.modality == "event" for t in s.triggers)):
+            # "... killed 100 civilians in a village in the Sahel region. The attack took place on
+            # Friday in Solhan village": the incident just reported, now placed (and dated)
+            first = previous.mentions[0]
+            kind = (first.event_type, first.sub_event_type, first.weapon)
         if kind is None or _aggregate(text):
             previous = None if kind is None and not s.places else previous
             remembered = _choose_actor(s, [t for t in s.triggers if t.kind in ("air", "specific", "bombard")])
@@ -492,7 +621,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT:
             narrative = own.value
             main_date = main_date or own.value
-        when: date | None = own.value if own else (narrative or (None if undated else published))
+        when: date | None = own.value if own else (narrative or carried or (None if undated else published))
         precision = own.precision if own else 1
         if own and own.precision == 4:
             continue  # only a year: history, not an incident
@@ -559,8 +688,13 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             for f in village_places:  # "Prom area of Panjgur district": the district tells the geocoder where
                 f.toponym.context = list(dict.fromkeys([*f.toponym.context, *units]))
                 f.toponym.within = list(dict.fromkeys([*f.toponym.within, *units]))
+        village_places = _without_landmarks(village_places, article_text)
         region_places = [f for f in s.places if f.role == "region"]
         targets = village_places or region_places
+        if not targets and _THE_TOWN.search(text) and len({f.toponym.text for f in named_before}) == 1:
+            # "an attack in the northern city of Kunduz ... forces conducted an air strike in the
+            # city at 2:15 a.m.": the one place the article has named so far
+            targets = [named_before[0]]
         confidence = 0.4 + (0.15 if own else 0) + (0.15 if actor1 and not inherited else 0) + (0.1 if claimant else 0)
         confidence -= 0.15 if actor1 and actor1.attributed else 0
         if (
@@ -603,7 +737,19 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             previous = None
             continue
         shared = len(targets) > 1
+        gap = _GAP_AFTER.search(text) if own is None else None
         for found in targets:
+            found_when, found_precision = when, precision
+            if gap is not None and when is not None and found.toponym.start >= s.span.start_char + gap.end():
+                if not gap["n"] or not (gap["n"].lower() in _NUMBER_WORDS or gap["n"].isdigit()):
+                    continue  # "came days after the Taliban seized Kunduz": an earlier incident, day unknown
+                n = _NUMBER_WORDS.get(gap["n"].lower()) or int(gap["n"])
+                weeks = gap["unit"].lower().startswith("week")
+                found_when = when - timedelta(days=n * (7 if weeks else 1))
+                found_precision = 2 if weeks else 1  # "a week after" is a week's precision
+                said = [d for d in s.dates if d.precision == 1 and d.start >= s.span.start_char + gap.end()]
+                if said:  # "came a week after another strike killed 20 on Sept 2": its own day
+                    found_when, found_precision = said[0].value, 1
             anchor_trigger = _anchor(s, found, real)
             if anchor_trigger is not None:
                 own_actors = _choose_actor(s, [anchor_trigger])
@@ -624,9 +770,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 sub_event_type=sub,
                 evidence=evidence,
                 toponym=found.toponym,
-                event_date=when,
-                time_precision=precision,
-                date_text=own.text if own else None,
+                event_date=found_when,
+                time_precision=found_precision,
+                date_text=own.text if own else (gap.group(0) if gap is not None and found_when != when else None),
                 actor1=actor1.name if actor1 else None,
                 actor2=actor2.name if actor2 else None,
                 assoc_actor1=assoc,
@@ -648,6 +794,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         previous = s if s.mentions else None
         if actor1 is not None:
             previous_actor = actors
+    for m in extraction.mentions:  # state forces carry the era of the event's date
+        m.actor1, m.actor2 = with_era(m.actor1, m.event_date), with_era(m.actor2, m.event_date)
+        m.assoc_actor1 = with_era(m.assoc_actor1, m.event_date)
     _keep_regions_only_when_alone(extraction)
     _drop_sublocalities(extraction, article_text)
     _attach_denials(extraction)
@@ -694,10 +843,43 @@ def _drop_sublocalities(extraction: Extraction, text: str) -> None:
         extraction.mentions = keep
 
 
+#: a province-level report is the village's when the village is named this close after it
+_REHOME_CHARS = 600
+_UNNAMED_PLACE = re.compile(
+    r"\b(?:in|on|at|near)\s+an?\s+(?:[\w-]+\s+)?(?:village|town|hamlet|camp|market|settlement)\b[^.;]{0,40}$", re.I)
+
+
 def _keep_regions_only_when_alone(extraction: Extraction) -> None:
-    """A province-level mention in an article that names villages summarises them: drop it."""
-    if any(m.toponym and m.toponym.qualifier != "region" for m in extraction.mentions):
-        extraction.mentions = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
+    """A province-level mention in an article that names villages summarises them: drop it.
+
+    When one village alone is named just after it ("gunmen killed 100 civilians in a village in
+    the Sahel region. ... the attack took place in Solhan village"), the province-level sentence
+    was about that village: it becomes a mention there, so its figures and actors are kept.
+    """
+    villages = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
+    if not villages:
+        return
+    kept: list[Mention] = []
+    for m in extraction.mentions:
+        # "in a village in the north of Tillaberi province": an unnamed village, placed by its province
+        unnamed = m.toponym is not None and m.toponym.qualifier == "near" and bool(
+            _UNNAMED_PLACE.search(m.evidence.text[:max(0, m.toponym.start - m.evidence.start)]))
+        if m.toponym is None or (m.toponym.qualifier != "region" and not unnamed):
+            kept.append(m)
+            continue
+        after = [v for v in villages if 0 < v.evidence.start - m.evidence.start <= _REHOME_CHARS
+                 and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)
+                 and v.toponym is not m.toponym and v.toponym.qualifier != "near"]  # type: ignore[union-attr]
+        names = {v.toponym.text for v in after}  # type: ignore[union-attr]
+        if unnamed and len(names) != 1:
+            kept.append(m)  # no village to give it to: it stays near its province
+            continue
+        if len(names) == 1 and (m.fatalities is not None or m.injuries is not None):
+            # an undated lead takes the day the village's sentence gives
+            when = (m.event_date, m.time_precision) if m.date_text else (after[0].event_date, after[0].time_precision)
+            kept.append(replace(m, toponym=after[0].toponym, event_date=when[0], time_precision=when[1],
+                                date_text=m.date_text or after[0].date_text))
+    extraction.mentions = sorted(kept, key=lambda x: x.evidence.start)
 
 
 def _attach_denials(extraction: Extraction) -> None:

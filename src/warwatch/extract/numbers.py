@@ -115,6 +115,17 @@ PEOPLE = {
     "mother",
     "father",
     "body",
+    "idp",
+    "idps",
+    "refugee",
+    "displaced",
+    "worshipper",
+    "staff",
+    "employee",
+    "pupil",
+    "guest",
+    "shopper",
+    "vendor",
 }
 KILL = {"kill", "die", "dead", "death", "slay", "behead", "execute", "massacre", "killing", "body", "perish", "toll"}
 INJURE = {"wound", "injure", "hurt", "injury", "wounded", "injured", "injuring", "wounding"}
@@ -151,8 +162,33 @@ def _is_number(token: Token) -> bool:
     return _value(token) is not None and (token.like_num or token.lower_ in WORDS)
 
 
+_AUX = {"was", "were", "had", "have", "has", "are", "is", "been", "being"}
+
+
+def _own_verb(token: Token, sent: Span) -> str | None:
+    """The casualty word of the noun's own passive or perfect clause: "over 500 people, mostly
+    women, were injured" (the parser may hang the noun on an earlier "died")."""
+    seen_aux = False
+    for other in token.doc[token.i + 1 : min(token.i + 12, sent.end)]:
+        if other.text in (";", ".") or (_is_number(other) and not seen_aux):
+            return None
+        if other.lower_ in _AUX:
+            seen_aux = True
+            continue
+        lemma = other.lemma_.lower()
+        if seen_aux and (lemma in KILL or other.lower_ in KILL):
+            return "killed"
+        if seen_aux and (lemma in INJURE or other.lower_ in INJURE):
+            return "injured"
+    return None
+
+
 def _category(token: Token, sent: Span) -> str | None:
-    """'killed' or 'injured': the casualty word that governs this noun, else the nearest one."""
+    """'killed' or 'injured': the noun's own clause's casualty word, else the one that governs
+    this noun, else the nearest one."""
+    own = _own_verb(token, sent)
+    if own is not None:
+        return own
     node, steps = token, 0
     while steps < 6:
         lemma = node.lemma_.lower()
@@ -173,6 +209,11 @@ def _category(token: Token, sent: Span) -> str | None:
 
 
 def _under_including(token: Token) -> bool:
+    if token.i > 0 and token.doc[token.i - 1].lower_ == "among":
+        return False  # "11 children were among 29 IDPs killed": 29 is the total
+    ahead = token.doc[token.i + 1 : token.i + 5]
+    if any(t.lower_ == "among" for t in ahead) and any(_is_number(t) for t in token.doc[token.i + 2 : token.i + 7]):
+        return True  # "11 children were among 29 ...": 11 is a part of it
     node, steps = token, 0
     while node.head.i != node.i and steps < 4:
         if node.lower_ in ("including", "among") or node.head.lower_ in ("including", "among"):

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from spacy.tokens import Span
 
+from warwatch.extract.countries import is_capital, is_country_word
 from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.geocode.regions import DISTRICT_WORDS, is_not_place
 from warwatch.models import Candidate, Toponym
@@ -101,6 +102,8 @@ _REGION_BEFORE = re.compile(
 _REGION_AFTER = re.compile(
     r"^(?:'s|’s)?\s+(?:province|provinces|governorate|governorates|region|oblast|state|district|countryside)\b", re.I
 )
+_UNIT_AFTER = re.compile(
+    r"^(?:'s|’s)?\s+(?:province|governorate|region|oblast|state)\b(?!\s+(?:media|forces|TV))", re.I)
 # a district or township, coded to its seat: "Majzar district (Marib)", "the district of Chora"
 _DISTRICT_AFTER = re.compile(
     rf"^(?:'s|’s)?\s+(?:{'|'.join(map(re.escape, DISTRICT_WORDS))})\b"
@@ -109,6 +112,63 @@ _DISTRICT_AFTER = re.compile(
 # ("Al Amadiya district of Duhok": Duhok is the province)
 _DISTRICT_BEFORE = re.compile(r"\b(?:the|in|a|its)\s+(?:district|township|raion|county)\s+of\s+$", re.I)
 _DATELINE = re.compile(r"^\s*[A-Z][\w'’ -]{0,40},\s+[A-Z][\w ]{0,30}?\s+[–—-]\s")  # short: a dateline, not a sentence
+# a wire dateline: "NIAMEY, Niger (AP) —", "CAIRO (AP) -", "VINNYTSIA, Ukraine, July 14 (Reuters):",
+# "KABUL, Afghanistan —": where the reporter files from, which is often not where anything happened
+WIRE_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*"
+    r"(?:\((?:[A-Z][\w.&' -]{1,40})\)\s*(?:[-–—:]+|\s)|[-–—]+)\s"
+)
+# "268 kilometres southwest of the capital, Kyiv", "about 150 km (93 miles) north of Solhan": a
+# place this far off is a landmark to find another by, not where the event was
+_FAR_REFERENCE = re.compile(
+    r"\b(?P<n>\d[\d,.]*)\s*(?:km|kilometres|kilometers|miles|mi)\b(?:\s*\([^)]{0,30}\))?"
+    r"(?:\s+[\w-]+){0,2}\s+(?:of|from)\s+(?:the\s+(?:[\w-]+\s+){0,2}?(?:capital|city|town)?,?\s*)?$",
+    re.I,
+)
+#: a landmark further than this is a reference point; nearer, the event was "near" it (geo_precision 2)
+FAR_REFERENCE_KM = 25
+# a capital stands for its government ("Moscow denied", "talks between Moscow and Kyiv") unless
+# the words before it put something there: "missiles hit Kyiv", "in the capital, Khartoum"
+_CAPITAL_CUE = re.compile(
+    r"""\b(?:in|on|at|near|around|outside|inside|into|across|over|toward|towards|hit|struck|targeted|targeting
+        |shelled|bombed|pounded|raided|attacked|stormed|captured|seized|entered|city\ of|outskirts\ of|suburbs?\ of
+        |parts\ of|districts?\ of|fringes\ of|edge\ of
+        |(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?
+            \ (?:(?:parts?|fringes|edge|outskirts)\ )?of)
+        \s+(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?(?:[\w-]+\s+)?$""",
+    re.I | re.X,
+)
+_CITY_APPOSITION = re.compile(r"^,\s+(?:a|an|the|another)\s+(?:[\w-]+\s+){0,2}(?:city|town|village|port|capital)\b",
+                              re.I)
+# between a place and a second name: "X, a city on the river, south of Y", "X, 20 km north of Y"
+_LANDMARK_BETWEEN = re.compile(
+    r"^,[^.;()]{0,80}?\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+"
+    r"(?:the\s+)?(?:(?:[\w-]+\s+){0,2}capital,?\s+)?$", re.I)
+# where an institution sits, said of a capital: "the defence ministry in Kabul", "officials in Khartoum"
+_SEAT_BEFORE = re.compile(
+    r"\b(?:ministry|ministries|government|officials?|authorities|embassy|embassies|parliament|headquarters|"
+    r"spokes(?:man|woman|person)|diplomats?|leaders?|leadership|regime|junta|administration|presidency|palace)"
+    r"(?:\s+of\s+[\w ]{1,30}?)?\s+in\s+(?:the\s+)?(?:capital,?\s+)?$", re.I)
+# "a reporter in Damascus said": where someone speaks from
+_SPEAKS_AFTER = re.compile(r"^\s*,?\s*(?:said|says|told|reported|reports|announced|stated|confirmed|added)\b", re.I)
+# the name is part of an organisation's: "the Emergency Group South of the Belt", "Kachin
+# Independence Army", "the Kyiv Independent": whose name, not where
+_ORG_WORDS = (
+    r"(?:Group|Committee|Council|Network|Observatory|Association|Union|Ministry|Agency|Commission|Federation|Coalition"
+    r"|Organi[sz]ation|Society|Institute|Foundation|Authority|Directorate|Bureau|Department|Court|Tribunal|Bank"
+    r"|Company|Corporation|News|Times|Post|Independent|Radio|Television|Army|Front|Movement|Party|Brigades?|Militia"
+    r"|Battalion|Regiment|Division|Corps|Service|Services|Initiative|Watch|Campaign)"
+)
+# ("the Zionist Union in Tel Aviv", "militia in Donetsk": "in" says where the organisation is, so only
+# "of" and "for" continue its name)
+_ORG_BEFORE = re.compile(rf"\b{_ORG_WORDS}(?:\s+[A-Z][\w'’-]*){{0,3}}\s+(?:of|for)\s+(?:the\s+)?$")
+_ORG_AFTER = re.compile(rf"^(?:\s+[A-Z][\w'’-]+){{0,2}}\s+{_ORG_WORDS}\b")
+# "casualties poured into the nearby Bashair hospital": where the wounded were taken, unless it was hit
+_FACILITY_AFTER = re.compile(
+    r"^\s+(?:(?:teaching|university|general|military|field|district|city)\s+)?(?:hospital|clinic|"
+    r"medical cent(?:er|re)|health cent(?:er|re)|morgue)\b", re.I)
+_HIT_BEFORE = re.compile(
+    r"\b(?:hit|struck|strikes?|bomb\w*|shell\w*|attack\w*|target\w*|raid\w*|stormed|damaged)\b", re.I)
 _STOP = {
     "the",
     "a",
@@ -155,6 +215,8 @@ _STOP = {
     "gen",
     "col",
     "sheikh",
+    "idp",
+    "idps",
 }
 
 
@@ -215,14 +277,15 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     for m in NAME.finditer(text):
         name = _trim(re.sub(r"(?:'s|’s)$", "", m.group(0)))
         owner = re.match(r"^(.+?)(?:'s|’s)\s+(.+)$", name)
-        if owner and owner.group(1).lower() in _country_words():
-            name = owner.group(2)  # "Syria's Idlib province": the province is the place
+        if owner and (owner.group(1).lower() in _country_words() or is_country_word(owner.group(1))
+                      or places.region(owner.group(1), country=country) is not None):
+            name = owner.group(2)  # "Syria's Idlib province", "the Sahel's Yagha province": the latter is the place
         if not name or len(name) < 3:
             continue
         start = m.start() + m.group(0).find(name)
         spans.append((start, start + len(name), name))
     spans = _join_acled_parts(spans, text, places, country)
-    dateline = _DATELINE.match(text)
+    dateline = _DATELINE.match(text) or WIRE_DATELINE.match(text)
     if dateline:
         # "Antakya, Turkey – ...": where the reporter files from, not where anything happened
         spans = [s for s in spans if s[0] >= dateline.end()]
@@ -231,8 +294,10 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
     for start, end, name in spans:
         if name.lower() in _STOP:
             continue
+        if is_country_word(name):
+            continue  # a country, its people or a world region ("in central Ukraine", "Sudanese activists")
         if name.lower() in _country_words() and not places.lookup(name, country=country):
-            continue  # a country or its people ("Syria", "Russian"); a capital is a place too ("in Kyiv")
+            continue  # a word the actor lexicon reads as a country ("Assad"); a capital is a place too ("in Kyiv")
         if is_not_place(name):
             continue  # "Houthi maintenance camp": whose camp, not where
         lead = max(0, start - 8)
@@ -245,6 +310,17 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if all(re.fullmatch(_KIND, w, re.I) or w.lower() in _STOP for w in name.split()):
             continue  # "Villages and towns …": a capitalised common noun
         before, after = text[:start], text[end:]
+        far = _FAR_REFERENCE.search(before[-80:])
+        if far and float(far["n"].replace(",", "") or 0) > FAR_REFERENCE_KM:
+            continue  # "Tadaryat, about 150 km north of Solhan": Solhan is the landmark
+        if accepted_end >= 0 and out and _LANDMARK_BETWEEN.match(text[accepted_end:start]):
+            # "Kremenchuk, another city along the river, south of Kyiv", "Toto area, north of
+            # Tabit": the landmark, where the place before it is coded when the gazetteer lacks it
+            host = out[-1].toponym
+            host.within = list(dict.fromkeys([*host.within, name]))
+            continue
+        if _ORG_BEFORE.search(before[-60:]) or _ORG_AFTER.match(after):
+            continue  # "Kachin Independence Army", "Emergency Group South of the Belt": a name's part
         label = next((lab for (s, e), lab in ents.items() if s <= start < e or start <= s < end), None)
         # NER takes many a village for a nationality ("Ftireh town" NORP): then the words around
         # it must say it is a place, as they must for a name it does not know
@@ -277,13 +353,18 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             region = places.region(name)
         # a joined "City - District" is known by its city (see _join_acled_parts)
         known = region is not None or " - " in name or bool(places.lookup(name, country=country))
+        if region is None and _UNIT_AFTER.match(after) and not known:
+            # "in the Sahel's Yagha province": an admin unit the gazetteer lacks is context, not a place
+            out.append(Found(Toponym(name, base + start, base + end, "region", []), "region", False))
+            continue
         if not (strong or joined or (known and (medium or label in ("GPE", "LOC", "FAC")))):
             continue
         # a capital said for its government ("Moscow denied") is a place only where the words
         # around it say so ("in Kyiv"), and then the city, not its province
-        capital = name.lower() in _country_words()
-        if capital and not (strong or medium):
-            continue
+        capital = name.lower() in _country_words() or is_capital(name)
+        if capital and (not (_CAPITAL_CUE.search(before[-60:]) or strong) or _SEAT_BEFORE.search(before[-60:])
+                        or _SPEAKS_AFTER.match(after)):
+            continue  # "Moscow denied", "the defence ministry in Kabul said": a government, not a place
         if not (proper or known or joined):
             continue  # "Villages and towns …": a capitalised common noun, not a name
         if name.isupper() and len(name) <= 4 and not strong:
@@ -298,7 +379,12 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # "Balkh district" is the district, not the province of the same name
         # ("in Punta Arenas (Bolivar)": a name followed by its bracketed units is a town too,
         # unless the words say province)
-        is_region = region is not None and not capital and not province_after and not district and (
+        # "Vinnytsia, Ukraine": a name said with its country is the town (datelines, captions)
+        with_country = bool((m := _COUNTRY_AFTER.match(after)) and is_country_word(m.group(1)))
+        # "Dnipro, a major city on the Dnieper", "the city of Vinnytsia": the town, not its province
+        with_country = with_country or bool(_CITY_APPOSITION.match(after))
+        is_region = (region is not None and not capital and not province_after and not district
+                     and not with_country) and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not bracket and not re.match(r"^\s+(?:city|town)\b", after)
                 and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
@@ -315,8 +401,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         named = _COUNTRY_AFTER.match(after)
         if named and named.group(1).lower() in _country_words():
             toponym.context.append(named.group(1))  # "Peshawar city, Pakistan": the country
-        if _not_place_cue().search(before[-45:]) and not re.search(
-            r"\b(?:hit|struck|bombed|shelled|attack)", before[-45:]
+        if (_not_place_cue().search(before[-45:]) or _FACILITY_AFTER.match(after)) and not _HIT_BEFORE.search(
+            before[-45:]
         ):
             out.append(Found(toponym, "excluded", known, "treated, fled or based there"))
             continue

@@ -72,7 +72,12 @@ def _index() -> dict[str, list[tuple[list[str], dict]]]:
 
 
 def _forms(token: Token) -> tuple[str, ...]:
-    return (token.lower_, token.lemma_.lower())
+    lower, lemma = token.lower_, token.lemma_.lower()
+    if token.pos_ == "PROPN" and lemma == lower and lower.endswith("s") and len(lower) > 4:
+        # a capitalised plural opening a sentence ("Airstrikes also were reported") is tagged a
+        # proper noun and keeps its plural as lemma: read it as the common noun it is
+        return (lower, lemma, lower[:-1])
+    return (lower, lemma)
 
 
 def _modality(token: Token, sent: Span) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article
-from .dates import parse_iso_date
+from .dates import best_published, parse_iso_date, url_date, within_url_month
 from .feeds import read_feed
 from .html import read_html
 from .text import read_text
@@ -229,7 +229,9 @@ class _Collector:
             article.title = meta.title or article.title
             article.url = meta.url or article.url
         article.outlet = meta.outlet or article.outlet
-        article.published = meta.published or article.published or self.fallback
+        article.published, article.published_from = settle_published(
+            article, given=meta.published, fallback=self.fallback
+        )
         return article
 
     def _feed(self, path: Path, data: bytes) -> Iterator[Article | IngestFailure]:
@@ -277,11 +279,27 @@ def _jsonl_line(path: Path, lineno: int, line: str) -> Iterator[Article | Ingest
         article.title = title or article.title
     else:
         article = read_text(text or "", path=str(path), title=title)
-    article.published = published or article.published
+    if published is not None:
+        article.published, article.published_from = published, "record"
     article.outlet = _str_field(obj, "outlet") or article.outlet
     article.url = url or article.url
     article.doc_id = str(obj["id"]) if obj.get("id") not in (None, "") else f"{path.stem}:{lineno}"
     yield article
+
+
+def settle_published(
+    article: Article, *, given: date | None = None, fallback: date | None = None
+) -> tuple[date | None, str | None]:
+    """The publication date of ``article`` and where it came from, most trusted source first
+    (see :data:`~warwatch.ingest.dates.PUBLISHED_SOURCES`): ``given`` (a manifest's), what the
+    reader found (a record's field, feed entry, page metadata or dateline), a day in its URL's
+    path, then ``fallback``. A text dateline outside the month its URL prints is not taken: the
+    page contradicts itself, and the date in the text is more likely an event's.
+    """
+    own = (article.published, article.published_from)
+    if own[1] == "dateline" and not within_url_month(own[0], article.url):
+        own = (None, None)
+    return best_published((given, "manifest"), own, (url_date(article.url), "url"), (fallback, "default"))
 
 
 def collect(

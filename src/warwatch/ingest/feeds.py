@@ -72,10 +72,12 @@ def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[i
         if not has_text(cleaned):
             yield n, f"feed entry {n} has no text left after removing boilerplate"
             continue
+        entry_date = _entry_date(entry)
         yield n, Article(
             text=cleaned,
             title=title or derive_title(cleaned.split("\n", 1)[0]),
-            published=_entry_date(entry) or dateline,
+            published=entry_date or dateline,
+            published_from="feed" if entry_date else "dateline" if dateline else None,
             outlet=outlet,
             url=entry.get("link") or None,
             path=path,

@@ -147,6 +147,7 @@ def read_html(raw: str, *, path: str | None = None, url: str | None = None) -> A
         text=cleaned,
         title=title or derive_title(cleaned.split("\n", 1)[0]),
         published=published or dateline,
+        published_from="page" if published else "dateline" if dateline else None,
         outlet=(doc.sitename if doc is not None else None) or None,
         url=url or (doc.url if doc is not None else None) or None,
         path=path,

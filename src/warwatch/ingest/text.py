@@ -15,10 +15,21 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Article, normalise_for_hash
 from .clean import clean_text, has_text, normalise_whitespace
-from .dates import MONTH_WORDS, WEEKDAY_WORDS, dateline_date, leading_date, split_dateline
+from .dates import (
+    MONTH_WORDS,
+    WEEKDAY_WORDS,
+    credit_dateline,
+    dateline_date,
+    leading_date,
+    plausible_published,
+    split_dateline,
+)
 
 #: how many non-empty lines below the title may still be header (dateline, byline, standfirst)
 HEADER_LINES = 5
+#: lines just below the first paragraph where a line that is nothing but a date is still the
+#: page's dateline (pages that print the standfirst above the date)
+DATELINE_AFTER_LEAD = 2
 TITLE_MAX_CHARS = 200
 
 # Words that never occur in a person's name: a short title-case line that contains one is a
@@ -108,7 +119,7 @@ def split_header(
         head = lines[filled[pos]]
         glued = leading_date(head)
         if glued:
-            published, head = glued
+            published, head = plausible_published(glued[0]), glued[1]
             lines[filled[pos]] = head
         if is_title_like(head) and dateline_date(head) is None:
             title = head
@@ -120,11 +131,18 @@ def split_header(
         drop.add(filled[0])
         pos = 1
     standfirst_seen = False
-    for i in filled[pos : pos + HEADER_LINES]:
+    header = filled[pos : pos + HEADER_LINES]
+    for n, i in enumerate(header):
         line = lines[i]
         found, rest = split_dateline(line)
         if found is not None and (not rest or is_byline(rest)):
-            published = published or found
+            # a dateline out of range (an id, a typo) is still furniture, but no publication day
+            published = published or plausible_published(found)
+            drop.add(i)
+            continue
+        credited = credit_dateline(line)
+        if credited is not None:
+            published = published or credited
             drop.add(i)
             continue
         if is_byline(line) and (not standfirst_seen or re.match(r"by\s", line, re.I)):
@@ -132,9 +150,19 @@ def split_header(
             continue
         glued = leading_date(line) if published is None and len(line) > 80 else None
         if glued:
-            published, lines[i] = glued
+            published = plausible_published(glued[0])
+            lines[i] = glued[1]
         if len(line) > TITLE_MAX_CHARS:
-            break  # the body has begun
+            # the body has begun; a line that is only a date right below the first paragraph
+            # is still the page's dateline ("10 Oct 2023" under a long standfirst)
+            below = filled[pos + n + 1 : pos + n + 1 + DATELINE_AFTER_LEAD]
+            for j in below:
+                only = dateline_date(lines[j])
+                if only is not None:
+                    published = published or plausible_published(only)
+                    drop.add(j)
+                    break
+            break
         standfirst_seen = True
     body = "\n".join(line for i, line in enumerate(lines) if i not in drop)
     return title, published, body
@@ -160,6 +188,7 @@ def read_text(raw: str, *, path: str | None = None, title: str | None = None) ->
         text=cleaned,
         title=title,
         published=published,
+        published_from="dateline" if published else None,
         path=path,
         doc_id=Path(path).stem if path else None,
     )
