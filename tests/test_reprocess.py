@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-from conftest import SAMPLES, SHARED, run_cli
+from conftest import SAMPLES, require_shared, run_cli
 from sqlalchemy import insert, select, update
 
 from warwatch.pipeline import Pipeline
@@ -25,8 +23,6 @@ from warwatch.reprocess import Change, reprocess
 from warwatch.serve.export import export_acled
 from warwatch.store import Store
 from warwatch.store.schema import events, mentions, reports
-
-CLUSTER_A = SHARED / "eval" / "clusters" / "A"
 
 
 def _dump(db: Path) -> list[str]:
@@ -77,7 +73,8 @@ def test_unchanged_pipeline_changes_nothing(seed_copy: Path, tmp_path: Path) -> 
     for fmt in ("acled", "json", "geojson"):
         exports[fmt] = run_cli("export", "--format", fmt, "--db", str(seed_copy), check=True).stdout
     done = run_cli("reprocess", "--db", str(seed_copy), check=True)
-    assert "5 of 5 article(s) reprocessed, 0 skipped; 19 event(s) kept, 0 added, 0 removed, 0 merged" in done.stderr
+    assert ("5 of 5 article(s) reprocessed, 0 skipped, 0 dated from their URL; 19 event(s) kept, 0 added, "
+            "0 removed, 0 merged") in done.stderr
     assert "What changed" not in done.stdout
     assert _dump(seed_copy) == before  # every row, every id, every timestamp
     for fmt, text in exports.items():
@@ -157,14 +154,12 @@ def test_added_and_removed(seed_db: Path, seed_copy: Path, pipeline: Pipeline) -
         assert store.event(invented) is None
 
 
-@pytest.mark.skipif(not CLUSTER_A.is_dir() and os.environ.get("CI") != "true",
-                    reason=f"needs the dev clusters at {CLUSTER_A}")
 def test_split_event_merges_back(tmp_path: Path, pipeline: Pipeline) -> None:
     """An old release that told one incident as two events: reprocessing merges them back, the
     older id survives and the other redirects to it."""
-    assert CLUSTER_A.is_dir(), f"CI=true and no dev clusters at {CLUSTER_A}"
+    cluster_a = require_shared("eval", "clusters", "A")
     fresh_db = tmp_path / "fresh.db"
-    run_cli("ingest", "--db", str(fresh_db), "--manifest", str(CLUSTER_A / "manifest.jsonl"), check=True)
+    run_cli("ingest", "--db", str(fresh_db), "--manifest", str(cluster_a / "manifest.jsonl"), check=True)
     db = tmp_path / "old.db"
     shutil.copy(fresh_db, db)
     with sqlite3.connect(db) as conn:
@@ -217,6 +212,19 @@ def test_failing_article_is_reported_and_kept(seed_db: Path, seed_copy: Path, pi
         [r for r in _acled(seed_db) if r["event_id_cnty"] != "SYR10"]
 
 
+def test_undated_article_takes_its_url_date(seed_db: Path, seed_copy: Path, pipeline: Pipeline) -> None:
+    """An article an older release stored undated is dated from its URL, as ingest now reads it."""
+    with sqlite3.connect(seed_copy) as conn:
+        article_id, day = conn.execute("SELECT id, published FROM articles ORDER BY id LIMIT 1 OFFSET 2").fetchone()
+    url = "https://news.example.org/{}/{}/{}/strikes-in-hama".format(*day.split("-"))
+    _sql(seed_copy, ("UPDATE articles SET published = NULL, url = ? WHERE id = ?", (url, article_id)))
+    report = reprocess(seed_copy, pipeline=pipeline)
+    assert report.dated == 1 and report.reprocessed == 5
+    with sqlite3.connect(seed_copy) as conn:
+        assert conn.execute("SELECT published FROM articles WHERE id = ?", (article_id,)).fetchone()[0] == day
+    assert _acled(seed_copy) == _acled(seed_db)
+
+
 def test_reprocess_needs_a_database(tmp_path: Path) -> None:
     done = run_cli("reprocess", "--db", str(tmp_path / "none.db"))
     assert done.returncode != 0 and "no database" in done.stderr
@@ -254,16 +262,14 @@ def test_events_undated(seed_copy: Path, tmp_path: Path) -> None:
         assert page["total"] == len(dated) and all(e["event_date"] for e in page["events"])
 
 
-@pytest.mark.skipif(not (SHARED / "eval" / "clusters").is_dir() and os.environ.get("CI") != "true",
-                    reason=f"needs the dev clusters at {SHARED / 'eval' / 'clusters'}")
 def test_dev_clusters_unchanged(tmp_path: Path, pipeline: Pipeline) -> None:
     """On every dev cluster (copies, undated pages, many outlets), reprocessing with the pipeline that
     built the database changes no row: incremental fusion at ingest and the store-wide fusion of
     reprocess must agree."""
     from warwatch.pipeline import ingest
 
-    clusters = sorted(p for p in (SHARED / "eval" / "clusters").iterdir() if (p / "manifest.jsonl").is_file())
-    assert clusters, "CI=true and no dev clusters"
+    clusters = sorted(p for p in require_shared("eval", "clusters").iterdir() if (p / "manifest.jsonl").is_file())
+    assert clusters, "no dev clusters with a manifest"
     # all of them in one database, as one ingest: one pipeline run, and clusters that share a war meet
     lines = []
     for cluster in clusters:

@@ -123,7 +123,8 @@ def reprocess(db: DbOption = None) -> None:
             table.add_row(*row)
         out.print(table)
     err.print(
-        f"{report.reprocessed} of {report.articles} article(s) reprocessed, {len(report.failures)} skipped; "
+        f"{report.reprocessed} of {report.articles} article(s) reprocessed, {len(report.failures)} skipped, "
+        f"{report.dated} dated from their URL; "
         f"{report.kept} event(s) kept, {len(report.added)} added, {len(report.removed)} removed, "
         f"{len(report.merged)} merged, {len(report.redated)} re-dated, {len(report.replaced)} re-placed, "
         f"{len(report.retyped)} re-typed, {len(report.tolls)} toll(s) changed → {path}",

@@ -6,7 +6,10 @@ in the order they were stored, one theatre growing across the batches, none from
 those are what is being replaced), so a reprocessed database holds what a fresh ingest of the same
 articles would. The store then replaces every article's reports, mentions and claims in one
 transaction and keeps event ids where the incident is the same (:mod:`warwatch.store.rewrite`).
-An article the pipeline fails on is reported and keeps what it had.
+An article the pipeline fails on is reported and keeps what it had. An article stored with no
+publication date takes the day its URL prints, as ingest now reads it (a date in the text's
+dateline is not looked for again: ingest read it from the page's header, which the stored text
+no longer holds).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from warwatch.geocode.theatre import Theatre
 from warwatch.ingest import IngestFailure
+from warwatch.ingest.dates import url_date
 from warwatch.models import Article, Mention
 from warwatch.pipeline import BATCH_SIZE, THEATRE_BATCH, Pipeline
 from warwatch.store.rewrite import EventState, Rewritten
@@ -38,6 +42,8 @@ class ReprocessReport:
 
     articles: int = 0
     reprocessed: int = 0
+    #: articles stored undated that their URL now dates
+    dated: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
     #: events live before and after
     kept: int = 0
@@ -148,6 +154,12 @@ def reprocess(
     with Store(db) as store:
         stored = store.stored_articles()
         report.articles = len(stored)
+        published = {}
+        for article_id, article in stored:
+            day = url_date(article.url) if article.published is None else None
+            if day is not None:
+                article.published = published[article_id] = day
+        report.dated = len(published)
         if on_start:
             on_start(len(stored))
         if not stored:
@@ -173,7 +185,7 @@ def reprocess(
                         on_article(article)
         if on_store:
             on_store()
-        rewritten = store.rewrite(results)
+        rewritten = store.rewrite(results, published)
     for article_id, message in rewritten.failed.items():
         failure = IngestFailure(names[article_id], f"cannot store: {message}")
         report.failures.append(failure)

@@ -143,13 +143,15 @@ class Store:
         except (TypeError, ValueError) as error:
             raise StoreError(f"cannot store article {name}: {error}") from error
 
-    def rewrite(self, results: list[tuple[int, list[Mention]]]) -> Rewritten:
+    def rewrite(self, results: list[tuple[int, list[Mention]]],
+                published: dict[int, date] | None = None) -> Rewritten:
         """Replace stored articles' mentions (article id, new mentions) and fuse everything again, in
         ONE transaction: an error leaves the store as it was. Event ids are kept where the incident
-        is the same (see :mod:`warwatch.store.rewrite`)."""
+        is the same (see :mod:`warwatch.store.rewrite`). ``published``: new publication dates of
+        articles stored without one."""
         try:
             with self._write() as conn:
-                return rewrite(conn, results)
+                return rewrite(conn, results, published or {})
         except SQLAlchemyError as error:
             raise StoreError(f"cannot store the re-extracted articles: {_reason(error)}") from error
 

@@ -173,10 +173,18 @@ class _Ids:
         return self.next
 
 
-def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]]) -> Rewritten:
+def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]],
+            published: dict[int, date] | None = None) -> Rewritten:
     """Replace these articles' reports, mentions and claims with the new mentions, re-fuse every
-    report, and summarise the events again; all on ``conn``, inside the caller's transaction."""
+    report, and summarise the events again; all on ``conn``, inside the caller's transaction.
+    ``published``: article id -> its publication date, for articles stored undated that now have one."""
     before = snapshot(conn)
+    for article_id, day in sorted((published or {}).items()):
+        conn.execute(update(articles).where(articles.c.id == article_id, articles.c.published.is_(None))
+                     .values(published=day))
+    if published:
+        # who copies whom follows from the articles' dates: decided again for every article
+        copies.relink(conn, set(conn.execute(select(articles.c.id)).scalars()))
     failed: dict[int, str] = {}
     prepared: list[_Prepared] = []
     for article_id, found in results:
