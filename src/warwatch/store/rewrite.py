@@ -195,6 +195,8 @@ def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]],
     mention_ids = _Ids(int(conn.execute(select(func.max(mentions.c.id))).scalar() or 0))
     claim_ids = _Ids(int(conn.execute(select(func.max(claims.c.id))).scalar() or 0))
     # which report of its original a copy's report repeats is read again below, from the new reports
+    # (for the articles that copied before too: a report no longer a copy's takes its own dates back)
+    followed = set(conn.execute(select(reports.c.article_id).where(reports.c.follows.is_not(None))).scalars())
     conn.execute(update(reports).where(reports.c.follows.is_not(None)).values(follows=None))
     pending: list[tuple[_Prepared, list[int], list[int], list[int]]] = []
     gone: dict[int, tuple[int | None, int | None]] = {}  # deleted report -> (its event, the report holding it now)
@@ -220,8 +222,8 @@ def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]],
                 gone[r.id] = (r.event_id, report_ids[absorbed[r.id]] if r.id in absorbed else None)
                 conn.execute(delete(reports).where(reports.c.id == r.id))
         pending.append((p, report_ids, old_mentions, old_claims))
-    copied = conn.execute(select(articles.c.id).where(articles.c.copy_of.is_not(None)).order_by(articles.c.id))
-    for article_id in list(copied.scalars()):
+    copied = set(conn.execute(select(articles.c.id).where(articles.c.copy_of.is_not(None))).scalars())
+    for article_id in sorted(copied | followed):
         copies.align(conn, article_id)
     touched = refuse_all(conn)
     event_of = {rid: event for rid, event in conn.execute(select(reports.c.id, reports.c.event_id))}
