@@ -88,6 +88,53 @@ def ingest(
 
 
 @app.command()
+def reprocess(db: DbOption = None) -> None:
+    """Read every stored article again with this release's pipeline and fuse again; show what changed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from warwatch.ingest import IngestFailure
+    from warwatch.reprocess import reprocess as run_reprocess
+
+    path = db_path(db)
+    if not path.exists():
+        raise InputError(f"no database at {path} (run 'warwatch ingest' first, or give --db)")
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def start(total: int) -> None:
+            bar.update(task, total=total, description="extracting events")
+
+        def tick(item: object) -> None:
+            if isinstance(item, IngestFailure):
+                bar.console.print(f"[red]skipped[/red] {item.source}: {item.message}", markup=True, highlight=False)
+            bar.update(task, advance=1)
+
+        def storing() -> None:
+            bar.update(task, description="storing and fusing events")
+
+        report = run_reprocess(path, on_start=start, on_article=tick, on_store=storing)
+    if report.changed:
+        from rich.table import Table
+
+        table = Table("change", "event", "before", "after", title="What changed")
+        for row in report.changes:
+            table.add_row(*row)
+        out.print(table)
+    err.print(
+        f"{report.reprocessed} of {report.articles} article(s) reprocessed, {len(report.failures)} skipped, "
+        f"{report.dated} dated from their URL; "
+        f"{report.kept} event(s) kept, {len(report.added)} added, {len(report.removed)} removed, "
+        f"{len(report.merged)} merged, {len(report.redated)} re-dated, {len(report.replaced)} re-placed, "
+        f"{len(report.retyped)} re-typed, {len(report.tolls)} toll(s) changed → {path}",
+        highlight=False,
+    )
+    if report.articles and not report.reprocessed:
+        raise typer.Exit(2)  # as ingest: nothing at all could be read
+
+
+@app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="acled (CSV), json or geojson.")],
     db: DbOption = None,
@@ -127,6 +174,9 @@ def events(
         typer.Option(help="single_source, corroborated or contested."),
     ] = None,
     limit: Annotated[Optional[int], typer.Option(help="At most this many rows.")] = None,  # noqa: UP045
+    undated: Annotated[
+        bool, typer.Option("--undated", help="Only events that no source dates (they are not ACLED rows).")
+    ] = False,
 ) -> None:
     """List stored events as a table."""
     from warwatch.serve.render import events_table
@@ -141,6 +191,7 @@ def events(
             unlocated=True if unlocated else None,
             limit=limit,
             grade=grade,
+            undated=True if undated else None,
         )
     out.print(events_table(rows))
 
@@ -249,7 +300,8 @@ def demo(db: DbOption = None) -> None:
     samples = resources.files("warwatch").joinpath("samples")
     with resources.as_file(samples) as folder:
         ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None)
-    events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, grade=None, limit=None)
+    events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, grade=None, limit=None,
+           undated=False)
 
 
 def _open(db: Path | None):  # type: ignore[no-untyped-def]

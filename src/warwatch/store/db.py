@@ -21,6 +21,7 @@ from warwatch.store.maintain import fetch_copies, note_reprint, refuse_everythin
 from warwatch.store.migrations import FUSION_MIGRATION, migrate
 from warwatch.store.read import event_query, fetch_details, fetch_events
 from warwatch.store.records import AddResult, CopyRecord, EventDetail, EventRecord
+from warwatch.store.rewrite import Rewritten, rewrite, stored_articles
 from warwatch.store.schema import articles, events, mentions
 from warwatch.store.write import write_article
 
@@ -142,6 +143,18 @@ class Store:
         except (TypeError, ValueError) as error:
             raise StoreError(f"cannot store article {name}: {error}") from error
 
+    def rewrite(self, results: list[tuple[int, list[Mention]]],
+                published: dict[int, date] | None = None) -> Rewritten:
+        """Replace stored articles' mentions (article id, new mentions) and fuse everything again, in
+        ONE transaction: an error leaves the store as it was. Event ids are kept where the incident
+        is the same (see :mod:`warwatch.store.rewrite`). ``published``: new publication dates of
+        articles stored without one."""
+        try:
+            with self._write() as conn:
+                return rewrite(conn, results, published or {})
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot store the re-extracted articles: {_reason(error)}") from error
+
     def note_reprint(self, article: Article) -> bool:
         """Note that this article's text is stored already (same content_hash) but came again
         under another outlet, URL or file: a reprint, not a source. True when something was noted."""
@@ -176,6 +189,11 @@ class Store:
             return conn.execute(
                 select(articles.c.id).where(articles.c.content_hash == content_hash)).first() is not None
 
+    def stored_articles(self) -> list[tuple[int, Article]]:
+        """Every stored article (id, the article as ingest read it), in the order they were stored."""
+        with self._read("articles") as conn:
+            return stored_articles(conn)
+
     def articles_count(self) -> int:
         """How many articles are stored."""
         with self._read("articles") as conn:
@@ -183,17 +201,19 @@ class Store:
 
     def events(self, *, since: date | None = None, until: date | None = None, event_type: str | None = None,
                where: str | None = None, unlocated: bool | None = None,
-               limit: int | None = None, grade: str | None = None) -> list[EventRecord]:
+               limit: int | None = None, grade: str | None = None,
+               undated: bool | None = None) -> list[EventRecord]:
         """Events by date (undated last), then id, filtered.
 
         since/until: inclusive bounds on event_date (undated events then drop out); event_type:
         the event type or sub-event type, any case; where: a case-insensitive substring of the
         location, admin1, admin2 or country name; unlocated: True for events without
         coordinates only, False for located ones only; grade: single_source, corroborated or
-        contested (also "single-source", any case; InputError for anything else).
+        contested (also "single-source", any case; InputError for anything else); undated: True
+        for the events that no source dates only (not ACLED rows), False for dated ones only.
         """
         query = event_query(since=since, until=until, event_type=event_type, where=where,
-                            unlocated=unlocated, limit=limit, grade=grade)
+                            unlocated=unlocated, limit=limit, grade=grade, undated=undated)
         with self._read("events") as conn:
             return fetch_events(conn, query)
 

@@ -8,7 +8,6 @@ fusion); until then a grade filter is ignored and sorting by grade falls back to
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -17,10 +16,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, null, or_, select
 from sqlalchemy.engine import Connection
 
-from warwatch.models import Evidence
+# one article and the sentences events rest on live in their own module; the API reads them from here
+from warwatch.store.article_view import ArticleMention as ArticleMention
+from warwatch.store.article_view import ArticleRecord as ArticleRecord
+from warwatch.store.article_view import fetch_article as fetch_article
 from warwatch.store.read import fetch_details, fetch_events
-from warwatch.store.records import ArticleInfo, EventDetail, EventRecord
-from warwatch.store.schema import articles, events, mentions
+from warwatch.store.records import EventDetail, EventRecord
+from warwatch.store.schema import events, mentions
 from warwatch.store.search import contains, sentence_test
 
 #: the columns a list of events can be sorted by ("-" in front: descending)
@@ -42,9 +44,6 @@ PROBE_ROWS = 20_000
 
 #: the events columns with an index (migrations 2 and 3): filters on them are made index-friendly
 INDEXED = ("event_date", "event_type", "admin1", "country", "grade")
-
-ARTICLE_COLUMNS = (articles.c.id, articles.c.title, articles.c.outlet, articles.c.url, articles.c.published,
-                   articles.c.path, articles.c.doc_id)
 
 
 def has_grade() -> bool:
@@ -110,7 +109,8 @@ class EventQuery:
     south, east, north) in degrees; west > east crosses the antimeridian. admin1, event_type,
     sub_event_type, grade, country (ISO alpha-2): any of the values, any case. actor: substring of
     any actor column. text: substring of the descriptive columns or an evidence sentence.
-    unlocated: True for events without coordinates only, False for located ones only.
+    unlocated: True for events without coordinates only, False for located ones only. undated: True for
+    the events no source dates only (they are not ACLED rows), False for dated ones only.
     sort: a :data:`SORT_KEYS` name, "-" in front for descending; undated/unknown values last.
     """
 
@@ -128,6 +128,7 @@ class EventQuery:
     text: str | None = None
     country: tuple[str, ...] = ()
     unlocated: bool | None = None
+    undated: bool | None = None
     sort: str = "event_date"
     offset: int = 0
     limit: int | None = 50
@@ -256,6 +257,8 @@ def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[C
         out.append(and_(c.latitude.between(south, north), lon))
     if q.min_fatalities is not None:
         out.append(c.fatalities >= q.min_fatalities)
+    if q.undated is not None:
+        out.append(c.event_date.is_(None) if q.undated else c.event_date.is_not(None))
     if q.unlocated is True:
         out.append(or_(c.latitude.is_(None), c.longitude.is_(None)))
     elif q.unlocated is False:
@@ -555,57 +558,3 @@ def facets(conn: Connection) -> dict[str, Any]:
     total = count_events(conn, EventQuery())
     out.update({"date_min": first, "date_max": last, "total": int(total)})
     return out
-
-
-@dataclass
-class ArticleMention:
-    """A sentence of an article that supports (or denies) an event, by character offsets."""
-
-    event_id: str
-    start: int
-    end: int
-    text: str
-    #: "evidence" for a mention's sentence, "denial" for a sentence that denies it
-    kind: str = "evidence"
-    event_type: str = ""
-    sub_event_type: str = ""
-
-
-@dataclass
-class ArticleRecord:
-    """A stored article with its full text and the sentences that events rest on."""
-
-    info: ArticleInfo
-    text: str
-    ingested_at: Any
-    mentions: list[ArticleMention] = field(default_factory=list)
-
-
-def fetch_article(conn: Connection, article_id: int) -> ArticleRecord | None:
-    """One article by primary key, with its text and its mentions' sentences; None if unknown."""
-    row = conn.execute(select(*ARTICLE_COLUMNS, articles.c.text, articles.c.ingested_at)
-                       .where(articles.c.id == article_id)).first()
-    if row is None:
-        return None
-    found: list[ArticleMention] = []
-    rows = conn.execute(
-        select(mentions.c.sentence_start, mentions.c.sentence_end, mentions.c.sentence_text, mentions.c.denials,
-               events.c.id, events.c.event_id_cnty, events.c.event_type, events.c.sub_event_type)
-        .join(events, events.c.id == mentions.c.event_id)
-        .where(mentions.c.article_id == article_id)
-        .order_by(mentions.c.sentence_start, mentions.c.id))
-    seen: set[tuple[str, int, str]] = set()
-    for m in rows:
-        event_id = m.event_id_cnty or f"XXX{m.id}"
-        items = [("evidence", Evidence(m.sentence_start, m.sentence_end, m.sentence_text))]
-        items += [("denial", Evidence(**d)) for d in json.loads(m.denials or "[]")]
-        for kind, ev in items:
-            if (event_id, ev.start, kind) in seen:
-                continue
-            seen.add((event_id, ev.start, kind))
-            found.append(ArticleMention(event_id=event_id, start=ev.start, end=ev.end, text=ev.text, kind=kind,
-                                        event_type=m.event_type, sub_event_type=m.sub_event_type))
-    found.sort(key=lambda a: (a.start, a.end))
-    info = ArticleInfo(id=row.id, title=row.title or "", outlet=row.outlet, url=row.url, published=row.published,
-                       path=row.path, doc_id=row.doc_id)
-    return ArticleRecord(info=info, text=row.text, ingested_at=row.ingested_at, mentions=found)

@@ -36,9 +36,10 @@ def _loads(text: str | None) -> Any:
 
 def event_query(*, since: date | None = None, until: date | None = None, event_type: str | None = None,
                 where: str | None = None, unlocated: bool | None = None, limit: int | None = None,
-                grade: str | None = None) -> Select:
+                grade: str | None = None, undated: bool | None = None) -> Select:
     """SELECT of the (live, not fused-away) events rows matching the filters, by date (undated
-    last) then id. ``grade`` is single_source, corroborated or contested (any case, - or space)."""
+    last) then id. ``grade`` is single_source, corroborated or contested (any case, - or space);
+    ``undated`` True keeps only the events no source dates, False only the dated ones."""
     query = select(events).where(events.c.merged_into.is_(None))
     if grade:
         query = query.where(events.c.grade == normal_grade(grade))
@@ -59,6 +60,8 @@ def event_query(*, since: date | None = None, until: date | None = None, event_t
         if codes:
             tests.append(events.c.country.in_(codes))
         query = query.where(or_(*tests))
+    if undated is not None:
+        query = query.where(events.c.event_date.is_(None) if undated else events.c.event_date.is_not(None))
     if unlocated is True:
         query = query.where(or_(events.c.latitude.is_(None), events.c.longitude.is_(None)))
     elif unlocated is False:

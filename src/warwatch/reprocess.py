@@ -1,0 +1,195 @@
+"""``warwatch reprocess``: every stored article read again by the current pipeline, the events fused
+again, and what changed.
+
+The articles are read in the batches a fresh ingest of them would use (``THEATRE_BATCH`` at a time,
+in the order they were stored, one theatre growing across the batches, none from the old reports:
+those are what is being replaced), so a reprocessed database holds what a fresh ingest of the same
+articles would. The store then replaces every article's reports, mentions and claims in one
+transaction and keeps event ids where the incident is the same (:mod:`warwatch.store.rewrite`).
+An article the pipeline fails on is reported and keeps what it had. An article stored with no
+publication date takes the day its URL prints, as ingest now reads it (a date in the text's
+dateline is not looked for again: ingest read it from the page's header, which the stored text
+no longer holds).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warwatch.geocode.theatre import Theatre
+from warwatch.ingest import IngestFailure
+from warwatch.ingest.dates import url_date
+from warwatch.models import Article, Mention
+from warwatch.pipeline import BATCH_SIZE, THEATRE_BATCH, Pipeline
+from warwatch.store.rewrite import EventState, Rewritten
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event whose field changed: its id, and the field's value before and after."""
+
+    event: str
+    before: str
+    after: str
+
+
+@dataclass
+class ReprocessReport:
+    """What one ``reprocess`` run changed."""
+
+    articles: int = 0
+    reprocessed: int = 0
+    #: articles stored undated that their URL now dates
+    dated: int = 0
+    failures: list[IngestFailure] = field(default_factory=list)
+    #: events live before and after
+    kept: int = 0
+    added: list[str] = field(default_factory=list)
+    #: events no source reads any more (deleted)
+    removed: list[str] = field(default_factory=list)
+    #: (event, the event it now redirects to)
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    redated: list[Change] = field(default_factory=list)
+    replaced: list[Change] = field(default_factory=list)
+    retyped: list[Change] = field(default_factory=list)
+    tolls: list[Change] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when any event was added, removed, merged or changed in what the summary compares."""
+        return any((self.added, self.removed, self.merged, self.redated, self.replaced, self.retyped, self.tolls))
+
+    @property
+    def changes(self) -> list[tuple[str, str, str, str]]:
+        """Every change as (what, event, before, after), for a table."""
+        rows = [("added", e, "", "") for e in self.added]
+        rows += [("removed", e, "", "") for e in self.removed]
+        rows += [("merged", e, e, into) for e, into in self.merged]
+        for what, found in (("re-dated", self.redated), ("re-placed", self.replaced), ("re-typed", self.retyped),
+                            ("toll changed", self.tolls)):
+            rows += [(what, c.event, c.before, c.after) for c in found]
+        return rows
+
+
+def _text(value: object) -> str:
+    return "none" if value is None else str(value)
+
+
+def _kind(state: EventState) -> str:
+    return f"{state.event_type} / {state.sub_event_type}" if state.sub_event_type else state.event_type
+
+
+def compare(rewritten: Rewritten, report: ReprocessReport) -> ReprocessReport:
+    """Fill ``report`` with the differences between the events before and after."""
+    before, after = rewritten.before, rewritten.after
+    for pk, new in sorted(after.items()):
+        old = before.get(pk)
+        if new.merged_into is not None:
+            if old is not None and old.merged_into is None:
+                into = after.get(new.merged_into)
+                report.merged.append((old.name, into.name if into else str(new.merged_into)))
+            continue
+        if old is None or old.merged_into is not None:
+            report.added.append(new.name)
+            continue
+        report.kept += 1
+        if old.event_date != new.event_date:
+            report.redated.append(Change(new.name, _text(old.event_date), _text(new.event_date)))
+        if (old.place, old.latitude, old.longitude) != (new.place, new.latitude, new.longitude):
+            report.replaced.append(Change(new.name, old.place, new.place))
+        if (old.event_type, old.sub_event_type) != (new.event_type, new.sub_event_type):
+            report.retyped.append(Change(new.name, _kind(old), _kind(new)))
+        if old.fatalities != new.fatalities:
+            report.tolls.append(Change(new.name, _text(old.fatalities), _text(new.fatalities)))
+    report.removed = [old.name for pk, old in sorted(before.items()) if pk not in after and old.merged_into is None]
+    return report
+
+
+def _name(article: Article, article_id: int) -> str:
+    return article.doc_id or article.path or article.url or article.title[:60] or f"article {article_id}"
+
+
+def _process(pipeline: Pipeline, batch: Sequence[tuple[int, Article]], n_process: int, theatre: Theatre,
+             failures: list[IngestFailure]) -> list[tuple[int, list[Mention]]]:
+    """The batch through the pipeline together; when it fails, each article alone finds the ones
+    that fail (reported, left out), and the rest goes through together again."""
+    try:
+        done = pipeline.process_batch([a for _, a in batch], n_process, theatre)
+        return [(article_id, mentions) for (article_id, _), (_, mentions) in zip(batch, done, strict=True)]
+    except Exception:  # one bad article must not stop the others: found and named below
+        pass
+    good = []
+    for article_id, article in batch:
+        try:
+            pipeline.process_batch([article], 1, Theatre())
+            good.append((article_id, article))
+        except Exception as error:
+            failures.append(IngestFailure(_name(article, article_id), f"{type(error).__name__}: {error}"))
+    if not good:
+        return []
+    done = pipeline.process_batch([a for _, a in good], n_process, theatre)
+    return [(article_id, mentions) for (article_id, _), (_, mentions) in zip(good, done, strict=True)]
+
+
+def reprocess(
+    db: str | Path,
+    *,
+    pipeline: Pipeline | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_article: Callable[[Article | IngestFailure], None] | None = None,
+    on_store: Callable[[], None] | None = None,
+    n_process: int | None = None,
+) -> ReprocessReport:
+    """Read every stored article again, replace its mentions, fuse again; return what changed.
+
+    ``on_start`` gets the number of articles, ``on_article`` each article read (or failure),
+    ``on_store`` is called once all are read, before the store writes them and fuses again.
+    """
+    from warwatch.store import Store
+
+    report = ReprocessReport()
+    with Store(db) as store:
+        stored = store.stored_articles()
+        report.articles = len(stored)
+        published = {}
+        for article_id, article in stored:
+            day = url_date(article.url) if article.published is None else None
+            if day is not None:
+                article.published = published[article_id] = day
+        report.dated = len(published)
+        if on_start:
+            on_start(len(stored))
+        if not stored:
+            return report
+        pipeline = pipeline or Pipeline()
+        if n_process is None:
+            n_process = 2 if len(stored) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
+        theatre = Theatre()  # as a fresh ingest's: the stored places are what is being replaced
+        results: list[tuple[int, list[Mention]]] = []
+        names = {article_id: _name(a, article_id) for article_id, a in stored}
+        for i in range(0, len(stored), THEATRE_BATCH):
+            batch = stored[i:i + THEATRE_BATCH]
+            failed: list[IngestFailure] = []
+            done = _process(pipeline, batch, n_process, theatre, failed)
+            results += done
+            report.failures += failed
+            if on_article:
+                for failure in failed:
+                    on_article(failure)
+                read = {article_id for article_id, _ in done}
+                for article_id, article in batch:
+                    if article_id in read:
+                        on_article(article)
+        if on_store:
+            on_store()
+        rewritten = store.rewrite(results, published)
+    for article_id, message in rewritten.failed.items():
+        failure = IngestFailure(names[article_id], f"cannot store: {message}")
+        report.failures.append(failure)
+        if on_article:
+            on_article(failure)
+    report.reprocessed = len(results) - len(rewritten.failed)
+    return compare(rewritten, report)
