@@ -38,7 +38,9 @@ ATTACK_VERBS = {
     "carry",
 }
 _TERRITORY_NOUNS = {"capture", "recapture", "fall", "seizure", "takeover", "retake"}
-_FACT_MARKS = {"after", "since", "because"}
+_FACT_MARKS = {"after", "since", "because", "as", "while"}
+# "vowed to investigate the attack that killed 22": what is investigated or condemned happened
+_RESPONSE_VERBS = {"investigate", "condemn", "denounce", "probe", "mourn", "deplore", "decry", "blame"}
 _IRREALIS_MODIFIERS = {
     "potential", "possible", "imminent", "future", "planned", "feared", "expected", "threatened", "looming",
     "hypothetical",
@@ -99,6 +101,8 @@ def _modality(token: Token, sent: Span) -> str:
     node, first, hops, clause = token, True, 0, False
     while True:
         children = list(node.children)
+        if node.pos_ == "NOUN" and node.dep_ in ("dobj", "pobj") and node.head.lemma_.lower() in _RESPONSE_VERBS:
+            return "event"
         if any(c.dep_ == "neg" or (c.lower_ in negations and c.dep_ in ("det", "neg", "advmod")) for c in children):
             return "negated"
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in modal for c in children):
