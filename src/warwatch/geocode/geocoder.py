@@ -342,7 +342,9 @@ class Geocoder:
                         hit.sim, hit.tier = min(hit.sim, SHORT_LOOSE), SKELETON
             hits = self._match.fuzzy(core, country, hits)
         ctx = self._ctx(context, country)
-        anchors = [a for o in others for a in self._anchor(o, country)]
+        # another spelling of this very name ("Laiza Town" beside "Laiza") vouches for nothing: its
+        # loose matches would support this name's own loose matches
+        anchors = [a for o in others if not _same_name(o, core) for a in self._anchor(o, country)]
         self._fetch(hits)
         out = []
         for hit in hits.values():
@@ -438,8 +440,9 @@ class Geocoder:
         core, hint = split_qualifier(text)
         if not core or is_not_place(core):
             return unlocated
-        if core != text and self._match.exact(text, country):
+        if core != text and any(same_letters(text, h.label) for h in self._match.exact(text, country).values()):
             # "Upper Dir" is a town, not the upper part of one; "Majzar District" is still a district
+            # (letter for letter: "Laiza Town" is not "Lathton", whose sound key it shares)
             core, hint = text, hint if hint == "district" else None
         qualifier = qualifier or hint
         ctx = self._ctx(context, country)
@@ -589,3 +592,10 @@ def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 100) -> list[tuple
 
 
 __all__ = ["Geocoder", "is_not_place"]
+
+
+def _same_name(one: str, other: str) -> bool:
+    """One name said twice: the same letters, or one the other plus a word ("Laiza Town")."""
+    a, b = (re.sub(r"[^a-z]", "", ascii_fold(x).lower()) for x in (one, other))
+    return bool(a and b) and (a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))))
+
