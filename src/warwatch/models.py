@@ -112,6 +112,9 @@ class Toponym:
     #: the district, township or commune the text puts it in ("Prom area of Panjgur district"):
     #: where ACLED codes an event whose village the gazetteer lacks
     within: list[str] = field(default_factory=list)
+    #: towns the text names to say where it lies ("a camp in Mon Lai Hket near Laiza"): where an
+    #: unlocated place is coded, at geo_precision 2, when the landmark's name is found as written
+    landmarks: list[str] = field(default_factory=list)
 
 
 @dataclass

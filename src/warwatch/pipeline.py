@@ -100,7 +100,7 @@ class Pipeline:
         """The extraction's mentions with their places resolved (again, when called again)."""
         tops = [m.toponym for m in extraction.mentions if m.toponym]
         # the landmarks a place was named by ("Abdeen, near Khan Sheikhoun") are the article's places too
-        names = list(dict.fromkeys([*(t.text for t in tops), *(w for t in tops for w in t.within)]))
+        names = list(dict.fromkeys([*(t.text for t in tops), *(w for t in tops for w in t.landmarks)]))
         story = extraction.iso2
         # no country named: the provinces the article names say it ("(Laas Caanood, Sool)")
         guessed = (story or self.geocoder.context_country([w for t in tops for w in t.context])
@@ -145,8 +145,24 @@ class Pipeline:
             # fights, not where
             place = self.geocoder.resolve(top, country=abroad, article_places=others, theatre=theatre)
         if not place.located:
-            place = self._district_seat(top, country) or self._admin_from_context(place, top.context, country)
+            place = (self._district_seat(top, country) or self._landmark(top, country)
+                     or self._admin_from_context(place, top.context, country))
         return place
+
+    def _landmark(self, top: Toponym, country: str | None) -> Place | None:
+        """An unlocated place the text puts near a town ("a camp in Mon Lai Hket near Laiza"): coded
+        to the town at geo_precision 2, as ACLED does, when the gazetteer has the town's name as
+        written (a loose spelling match would put the event at a stranger's village)."""
+        from rapidfuzz import fuzz
+
+        from warwatch.geocode.fold import ascii_fold
+
+        for name in top.landmarks:
+            near = self.geocoder.resolve(Toponym(name, top.start, top.end, "near", list(top.context)), country=country)
+            if near.located and near.name and fuzz.ratio(ascii_fold(name).lower(), ascii_fold(near.name).lower()) >= 90:
+                near.text, near.geo_precision = top.text, 2
+                return near
+        return None
 
     @staticmethod
     def _settle(mentions: list[Mention]) -> list[Mention]:

@@ -445,7 +445,7 @@ def _without_landmarks(places: list[Found], text: str) -> list[Found]:
         between = text[kept[-1].toponym.end:f.toponym.start] if kept else ""
         if kept and _LANDMARK_AFTER_PLACE.match(between) and not re.search(r"\b(?:and|or|as well as)\b", between):
             host = kept[-1].toponym
-            host.within = list(dict.fromkeys([*host.within, f.toponym.text]))
+            host.landmarks = list(dict.fromkeys([*host.landmarks, f.toponym.text]))
             host.context = list(dict.fromkeys([*host.context, *f.toponym.context]))
             continue
         kept.append(f)

@@ -85,6 +85,10 @@ _AGGREGATE = re.compile(
     r"|in\s+(?:the\s+)?(?:past|last)\s+(?:few\s+)?(?:\w+\s+)?(?:weeks|months|years))", re.I)
 
 
+#: counts in words, which ACLED turns into numbers by convention ("dozens" = 12)
+_VAGUE = re.compile(r"\b(?:dozens|a\s+dozen|scores|tens|hundreds|several)\b", re.I)
+
+
 def rising(m: Mention) -> bool:
     """Does the mention give its death toll as one that has risen? The extractor's flag, or the
     sentence saying "rose to N" of the mention's own figure (the flag is not stored, the sentence is)."""
@@ -137,6 +141,13 @@ def estimates(reports: Sequence[SourceReport], attr: str = "fatalities") -> dict
              if attr == "fatalities" and m.fatalities and rising(m) and not aggregate(m)]
     floor = max(risen, default=0)
     credible = [v for v in used if v >= floor] or used
+    if attr == "fatalities":
+        # "dozens were killed" (12 by ACLED's rule) beside "29 were killed": the word is a rough
+        # count of the same dead, not a lower credible figure
+        vague = {m.fatalities for r in reports for m in r.mentions
+                 if m.fatalities and _VAGUE.search(m.fatalities_text or "")}
+        precise = [v for v in credible if v not in vague]
+        credible = [v for v in credible if v not in vague or not any(p >= v for p in precise)] or credible
     values = sorted(v for v in per_source.values() if v >= floor) or sorted(per_source.values())
     return {"low": min(credible), "best": values[(len(values) - 1) // 2], "high": max(used),
             "conflict": len(set(per_article.values())) > 1}

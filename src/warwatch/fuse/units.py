@@ -186,9 +186,8 @@ def place_compatible(a: Unit, b: Unit) -> bool:
         return False
     if a.country != b.country or not (a.names & b.names or similar_names(a, b)):
         return False
-    if not a.located and not b.located:
-        # "unlocated mentions fuse by folded name + admin1"
-        return a.admin1 == b.admin1
+    # unlocated mentions fuse by folded name and province; a province one outlet does not say
+    # agrees with the one another says ("Mung Lai Hkyet camp" beside "Mon Lai Hket ... Kachin State")
     return _same_area(a, b)
 
 
@@ -199,7 +198,7 @@ def similar_names(a: Unit, b: Unit) -> bool:
     coordinates instead, so the fuzzy match never applies to them."""
     if a.located and b.located:
         return False
-    if not (a.country and a.country == b.country and a.admin1 and a.admin1 == b.admin1):
+    if not (a.country and a.country == b.country and (a.admin1 or b.admin1) and _same_area(a, b)):
         return False
     return any(fuzz.ratio(x, y) >= FUZZY_NAME_RATIO for x in a.names for y in b.names
                if min(len(x), len(y)) >= FUZZY_MIN_LEN)
@@ -389,6 +388,8 @@ def index_keys(u: Unit) -> list[Hashable]:
         keys.append(("f", u.country, u.admin1))
         if not u.located:
             keys.append(("u", u.country, u.admin1))
+    if not u.located:
+        keys.append(("uc", u.country))  # unlocated with its province unsaid: probed by the others
     if u.located:
         keys.append(("c", *_cell(u.lat, u.lon)))  # type: ignore[arg-type]
         if u.admin1 and u.lo == u.hi:
@@ -407,6 +408,8 @@ def probe_keys(u: Unit) -> list[Hashable]:
         keys.append(("u", u.country, u.admin1))
         if not u.located:
             keys.append(("f", u.country, u.admin1))
+    if not u.located:
+        keys.append(("uc", u.country))  # another unlocated spelling whose province one side leaves unsaid
     if u.located and u.admin1 and day:
         keys.append(("r", u.country, u.admin1))
     if u.located:
