@@ -149,6 +149,12 @@ _SEAT_BEFORE = re.compile(
     r"\b(?:ministry|ministries|government|officials?|authorities|embassy|embassies|parliament|headquarters|"
     r"spokes(?:man|woman|person)|diplomats?|leaders?|leadership|regime|junta|administration|presidency|palace)"
     r"(?:\s+of\s+[\w ]{1,30}?)?\s+in\s+(?:the\s+)?(?:capital,?\s+)?$", re.I)
+# a person's title or role just before the name: "President Omar al-Bashir", "spokesman Zabihullah
+# Mujahid", "Col. Brian Tribus" (the name may run on from a first name the pattern already passed)
+_TITLE_BEFORE = re.compile(
+    r"\b(?:President|Prime\s+Minister|Minister|Gen\.?|General|Lt\.?|Col\.?|Colonel|Maj\.?|Major|Commander"
+    r"|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sheikh|King|Prince|Emir|Imam|Bishop|Senator|Governor|Mayor|spokes(?:man|woman|person)"
+    r"|leader|ousted|former\s+president|strongman|dictator|warlord)\s+(?:[A-Z][\w.'’-]*\s+){0,2}$")
 # "a reporter in Damascus said": where someone speaks from
 _SPEAKS_AFTER = re.compile(r"^\s*,?\s*(?:said|says|told|reported|reports|announced|stated|confirmed|added)\b", re.I)
 # the name is part of an organisation's: "the Emergency Group South of the Belt", "Kachin
@@ -327,6 +333,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         norp = label == "NORP" and not _DEMONYM.search(name) and places.region(name) is None
         if label in _NOT_PLACE_LABELS and not norp and not (label == "NORP" and places.region(name)):
             continue
+        if _TITLE_BEFORE.search(before[-60:]) and not _STRONG_BEFORE.search(before[-40:]):
+            continue  # "ousted President Omar al-Bashir", "Gen. Abdel Fattah Burhan": a person
         tokens = [t for t in sent if start <= t.idx - base < end]
         proper = any(t.pos_ == "PROPN" for t in tokens)
         if before.count("(") > before.count(")"):
