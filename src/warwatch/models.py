@@ -115,6 +115,9 @@ class Toponym:
     #: towns the text names to say where it lies ("a camp in Mon Lai Hket near Laiza"): where an
     #: unlocated place is coded, at geo_precision 2, when the landmark's name is found as written
     landmarks: list[str] = field(default_factory=list)
+    #: towns it is said to lie north, south... of ("Toto area, north of Tabit"): the same fallback,
+    #: but no help in choosing between namesakes (the town may be far: "south of Kyiv")
+    bearings: list[str] = field(default_factory=list)
 
 
 @dataclass

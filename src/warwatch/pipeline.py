@@ -157,7 +157,7 @@ class Pipeline:
 
         from warwatch.geocode.fold import ascii_fold
 
-        for name in top.landmarks:
+        for name in [*top.landmarks, *top.bearings]:
             near = self.geocoder.resolve(Toponym(name, top.start, top.end, "near", list(top.context)), country=country)
             if near.located and near.name and fuzz.ratio(ascii_fold(name).lower(), ascii_fold(near.name).lower()) >= 90:
                 near.text, near.geo_precision = top.text, 2

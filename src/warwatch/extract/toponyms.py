@@ -323,7 +323,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             # "Kremenchuk, another city along the river, south of Kyiv", "Toto area, north of
             # Tabit": the landmark, where the place before it is coded when the gazetteer lacks it
             host = out[-1].toponym
-            host.landmarks = list(dict.fromkeys([*host.landmarks, name]))
+            host.bearings = list(dict.fromkeys([*host.bearings, name]))
             continue
         if _ORG_BEFORE.search(before[-60:]) or _ORG_AFTER.match(after):
             continue  # "Kachin Independence Army", "Emergency Group South of the Belt": a name's part
