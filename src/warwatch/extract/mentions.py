@@ -45,7 +45,7 @@ _PRIORITY = [
     "Mob violence",
     "Arrests",
 ]
-_SEPARATE = re.compile(r"^\W*(in a separate (development|incident)|separately|meanwhile|elsewhere|in another)\b", re.I)
+_SEPARATE = re.compile(r"^\W*(in an? (?:separate|second|further|other|unrelated) \w+|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
 # "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
 # killed in Omdurman": what follows is an earlier incident, that many days before this one
@@ -869,7 +869,8 @@ def _keep_regions_only_when_alone(extraction: Extraction) -> None:
             continue
         after = [v for v in villages if 0 < v.evidence.start - m.evidence.start <= _REHOME_CHARS
                  and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)
-                 and v.toponym is not m.toponym and v.toponym.qualifier != "near"]  # type: ignore[union-attr]
+                 and v.toponym is not m.toponym and v.toponym.qualifier != "near"  # type: ignore[union-attr]
+                 and not _SEPARATE.search(v.evidence.text)]  # "In a separate attack, ...": another incident
         names = {v.toponym.text for v in after}  # type: ignore[union-attr]
         if unnamed and len(names) != 1:
             kept.append(m)  # no village to give it to: it stays near its province

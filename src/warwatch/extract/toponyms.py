@@ -395,8 +395,8 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         is_region = (region is not None and not capital and not province_after and not district
                      and not with_country) and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
-            or (not bracket and not re.match(r"^\s+(?:city|town)\b", after)
-                and not re.search(r"\b(?:city|town) of\s+$", before[-20:]))
+            or (not bracket and not re.match(r"^\s+(?:city|town|village)\b", after)
+                and not re.search(r"\b(?:city|town|village|hamlet) of\s+$", before[-20:]))
         )
         if is_region and _NEAR_AFTER.match(after) and not _REGION_AFTER.match(after):
             is_region = False  # "Idlib countryside": near the city (ACLED geo_precision 2)
