@@ -45,7 +45,8 @@ _PRIORITY = [
     "Mob violence",
     "Arrests",
 ]
-_SEPARATE = re.compile(r"^\W*(in an? (?:separate|second|further|other|unrelated) \w+|separately|meanwhile|elsewhere|in another)\b", re.I)
+_SEPARATE = re.compile(
+    r"^\W*(in an? (?:separate|second|further|other|unrelated) \w+|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
 # "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
 # killed in Omdurman": what follows is an earlier incident, that many days before this one
