@@ -165,8 +165,9 @@ def test_split_event_merges_back(tmp_path: Path, pipeline: Pipeline) -> None:
     with sqlite3.connect(db) as conn:
         event_id, name, count = conn.execute(
             "SELECT r.event_id, e.event_id_cnty, COUNT(DISTINCT r.article_id) AS n FROM reports r JOIN events e"
-            " ON e.id = r.event_id GROUP BY r.event_id ORDER BY n DESC, r.event_id LIMIT 1").fetchone()
-        assert count >= 3, "cluster A has an event told by three articles or more"
+            " ON e.id = r.event_id WHERE r.follows IS NULL GROUP BY r.event_id ORDER BY n DESC, r.event_id LIMIT 1"
+        ).fetchone()  # (a copy's report follows its original's wherever that goes: it cannot split off)
+        assert count >= 2, "cluster A has an event told by two independent articles or more"
         report_id, day = conn.execute("SELECT id, event_date FROM reports WHERE event_id = ? AND event_date IS NOT"
                                       " NULL ORDER BY id DESC LIMIT 1", (event_id,)).fetchone()
     later = date.fromisoformat(day) + timedelta(days=40)
