@@ -28,4 +28,4 @@ bench: install
 # every dev cluster of ../shared/eval/clusters, scored; the table goes into docs/accuracy.md
 .PHONY: clusters
 clusters: install
-	$(BIN)/python bench/clusters.py --jobs 2 --misses --out docs/accuracy.md
+	$(BIN)/python bench/clusters.py --jobs 2 --misses --out docs/accuracy.md --readme README.md

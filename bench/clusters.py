@@ -7,7 +7,8 @@ here are the ones an evaluator sees. On top of it, "dup rows": the rows that the
 left over although they fall on a required gold incident (its place, inside its date window) -- the
 same incident told twice, which the issue's "no incident appears as two rows" counts.
 
-    python bench/clusters.py [--jobs 2] [--misses] [--json FILE] [--out docs/accuracy.md] [CLUSTER_DIR ...]
+    python bench/clusters.py [--jobs 2] [--misses] [--json FILE] [--out docs/accuracy.md] [--readme README.md]
+                             [CLUSTER_DIR ...]
 
 ``--out`` rewrites the block between ``<!-- clusters:begin -->`` and ``<!-- clusters:end -->``
 with a Markdown table (one row per cluster, a pooled row, the date and the commit measured).
@@ -30,6 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 BEGIN, END = "<!-- clusters:begin -->", "<!-- clusters:end -->"
+#: the short table in the README (per cluster F1, P, R and rows), between its own markers
+README_BEGIN, README_END = "<!-- readme-clusters:begin -->", "<!-- readme-clusters:end -->"
 FIELDS = ("date", "type", "subtype", "actor1", "fatalities", "geo5km")
 
 
@@ -169,13 +172,23 @@ def table(results: list[dict], pool: dict, measured: str, commit: str) -> str:
     return "\n".join([*lines, "", note])
 
 
-def write_block(path: Path, block: str) -> None:
+def readme_table(results: list[dict], pool: dict) -> str:
+    lines = ["| cluster | F1 | P | R | required found | rows out |", "|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['cluster']} | {cell(r['f1'])} | {cell(r['precision'])} | {cell(r['recall'])} | "
+                     f"{r['found']}/{r['required']} | {r['predicted']} |")
+    lines.append(f"| **pooled ({len(results)})** | {cell(pool['f1'])} | {cell(pool['precision'])} | "
+                 f"{cell(pool['recall'])} | {pool['found']}/{pool['required']} | {pool['predicted']} |")
+    return "\n".join(lines)
+
+
+def write_block(path: Path, block: str, begin: str = BEGIN, end: str = END) -> None:
     text = path.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text or text.index(BEGIN) > text.index(END):
-        sys.exit(f"{path}: the markers {BEGIN} and {END} are missing")
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    path.write_text(f"{before}{BEGIN}\n{block}\n{END}{after}", encoding="utf-8")
+    if begin not in text or end not in text or text.index(begin) > text.index(end):
+        sys.exit(f"{path}: the markers {begin} and {end} are missing")
+    before, rest = text.split(begin, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(f"{before}{begin}\n{block}\n{end}{after}", encoding="utf-8")
 
 
 def main() -> int:
@@ -185,6 +198,7 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="print each missed, wrong, duplicate and extra event")
     parser.add_argument("--json", type=Path, help="write the per-cluster results (and the pooled ones) here")
     parser.add_argument("--out", type=Path, help=f"rewrite the block between {BEGIN} and {END} of this Markdown file")
+    parser.add_argument("--readme", type=Path, help=f"rewrite the short table between {README_BEGIN} and {README_END}")
     args = parser.parse_args()
     folders = args.clusters or sorted(p for p in (EVAL / "clusters").iterdir() if (p / "gold.json").exists())
     started = time.perf_counter()
@@ -213,6 +227,8 @@ def main() -> int:
                              encoding="utf-8")
     if args.out:
         write_block(args.out, table(results, pool, measured, commit))
+    if args.readme:
+        write_block(args.readme, readme_table(results, pool), README_BEGIN, README_END)
     return 0 if len(results) == len(runs) else 1
 
 
