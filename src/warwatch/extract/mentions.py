@@ -513,10 +513,10 @@ def _behind_barrier(head: Token, verb: Token) -> bool:
 def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
     """Perpetrators named in the sentence, most likely first."""
     heads = [t.token for t in triggers]
-    doc_text = s.span.doc.text
+    text, base = s.span.text, s.span.start_char  # (doc.text is rebuilt from the tokens on each access)
     parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)
-               and not _VICTIM_SIDE_BEFORE.search(doc_text[max(0, a.start - 40):a.start])
-               and not _VICTIM_SIDE_AFTER.match(doc_text[a.end:a.end + 15])]
+               and not _VICTIM_SIDE_BEFORE.search(text[max(0, a.start - base - 40):max(0, a.start - base)])
+               and not _VICTIM_SIDE_AFTER.match(text[a.end - base:a.end - base + 15])]
     if not parties:
         return []
 

@@ -275,6 +275,17 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
+_LAST_DOC: list = [None, ""]
+
+
+def _text_of(doc) -> str:  # type: ignore[no-untyped-def]
+    """The doc's text, built once per doc: spaCy rebuilds ``doc.text`` from every token on each access,
+    and an article's sentences ask for it name after name."""
+    if _LAST_DOC[0] is not doc:
+        _LAST_DOC[0], _LAST_DOC[1] = doc, doc.text
+    return _LAST_DOC[1]
+
+
 def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[Found]:
     """Candidate toponyms of the sentence with their qualifier, context and role."""
     text, base = sent.text, sent.start_char
@@ -340,7 +351,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if before.count("(") > before.count(")"):
             continue  # inside brackets: the admin units of the name before them, context not a place
         # (the brackets may fall in the next "sentence": spaCy ends one at "(coded to district level)")
-        bracket = _admin_bracket(sent.doc.text[base + end:base + end + 200], places, country)
+        bracket = _admin_bracket(_text_of(sent.doc)[base + end:base + end + 200], places, country)
         province_after = _province_after(after, places, country)
         strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after
                       or _near_a_named_place(after, places, country))
