@@ -350,11 +350,14 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
     changed) and everything that shared an event with them; return the events to re-summarise."""
     if not report_ids:
         return set()
+    start = set(report_ids) | _run_undated(conn, report_ids)
+    # the events of every report re-clustered, the undated ones whose first-seen day moved
+    # included: an undated report that leaves its event must not take the event's id along
+    # while the event's other reports, never re-clustered, keep it too
     old_events = set()
-    for chunk in _chunks(report_ids):
+    for chunk in _chunks(start):
         old_events |= {e for e in conn.execute(select(reports.c.event_id).where(reports.c.id.in_(chunk))).scalars()
                        if e is not None}
-    start = set(report_ids) | _run_undated(conn, report_ids)
     for chunk in _chunks(old_events):
         start |= set(conn.execute(select(reports.c.id).where(reports.c.event_id.in_(chunk))).scalars())
     loaded = load_units(conn, start)
@@ -488,11 +491,12 @@ def refuse_all(conn: Connection) -> set[int]:
 
     for clustered in fuse_stream(_windows(conn, follow)):
         apply_clusters(conn, clustered, subset(clustered), assignment)
-    undated = conn.execute(select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id)
-                           .where(reports.c.follows.is_(None), reports.c.day_lo.is_(None))).all()
-    for row in undated:
-        clustered = [[unit(row)]]
-        apply_clusters(conn, clustered, subset(clustered), assignment)
+    undated = set(conn.execute(select(reports.c.id).where(reports.c.follows.is_(None), reports.c.day_lo.is_(None)))
+                  .scalars())
+    # the undated reports stay where they were until then (an event that holds one is no tombstone)
     touched = assignment.finish()
-    # undated reports may join the dated event of their incident: re-fuse their components
-    return touched | refuse(conn, {row.id for row in undated})
+    # undated reports may join the dated event of their incident: fuse their components, now that
+    # the dated events are settled. Each is clustered there with the reports of the event it was
+    # in, so one that stays in its event keeps it: given an event of its own first, it would
+    # take a new id and leave a tombstone behind when it went back
+    return touched | refuse(conn, undated)
