@@ -175,6 +175,49 @@ def test_an_undated_article_leaves_its_event_when_its_run_turns_out_newer(tmp_pa
         assert partition_of_articles() == one_by_one == {frozenset({1}), frozenset({2}), frozenset({3})}
 
 
+def test_a_dated_article_moves_the_day_of_an_undated_one_whose_run_it_tops(tmp_path: Path) -> None:
+    """A run is the hour around an undated article: a later-dated article stored further off is
+    no part of it, and does not keep a dated article that tops the run from moving its day."""
+    import sqlite3
+
+    db = tmp_path / "window.db"
+
+    def partition_of_articles() -> set[frozenset[int]]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
+        out: dict[int, set[int]] = {}
+        for event_id, article_id in rows:
+            out.setdefault(event_id, set()).add(article_id)
+        return {frozenset(a) for a in out.values()}
+
+    def elsewhere(day: date, name: str, lat: float) -> tuple[Article, list[Mention]]:
+        text = f"A strike hit {name}, killing two people."
+        mention = _placed(text, name, day, 2)
+        mention.place = Place(text=name, name=name, lat=lat, lon=36.9, country="SY", admin1="Idlib",
+                              geo_precision=1, gazetteer_id=f"wof:{name}")
+        return Article(text=text, outlet=name, published=day), [mention]
+
+    with Store(db) as store:
+        store.add_article(*elsewhere(DAY + timedelta(days=40), "Kafr Fawqani", 36.2))  # 1: newest, long before
+        text = "Warplanes struck Kafr Tahtani, killing four people."
+        store.add_article(Article(text=text, outlet="A", published=DAY), [_placed(text, "Kafr Tahtani", DAY, 4)])
+        text = "Jets bombed Kafr Tahtani, rescuers said, and four people died."
+        store.add_article(Article(text=text, outlet="B"), [_placed(text, "Kafr Tahtani", None, 4)])
+        # stored 1.9 hours, 36 and 30 minutes ago: article 1 is no part of the undated article's run
+        with sqlite3.connect(db) as conn:
+            for article_id, minutes in ((1, 114), (2, 36), (3, 30)):
+                conn.execute("UPDATE articles SET ingested_at = datetime(ingested_at, ?) WHERE id = ?",
+                             (f"-{minutes} minutes", article_id))
+        store.refuse()
+        assert partition_of_articles() == {frozenset({1}), frozenset({2, 3})}
+        # now a month later, elsewhere: the undated article's run now reaches past its event's week
+        store.add_article(*elsewhere(DAY + timedelta(days=30), "Kafr Wustani", 36.3))
+        one_by_one = partition_of_articles()
+        store.refuse()
+        assert partition_of_articles() == one_by_one == {frozenset({1}), frozenset({2}), frozenset({3}),
+                                                         frozenset({4})}
+
+
 # --- tolls ---------------------------------------------------------------------------------------
 
 def _mention(sentence: str, fatalities: int | None, rising: bool = False) -> Mention:

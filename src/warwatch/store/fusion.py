@@ -371,29 +371,42 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
 
 
 def _run_undated(conn: Connection, report_ids: set[int]) -> set[int]:
-    """The undated leader reports of undated articles of the same ingest run as these reports'
-    articles, when one of those articles is the newest dated one around: it may move the day they
-    were first seen (:func:`seen_days`). An article that is not the newest within two RUN_WINDOWs
-    moves no undated article's day (their runs lie inside that span), so a long batch re-fuses its
-    undated articles only the few times its newest date rises."""
+    """The undated leader reports of undated articles whose first-seen day (:func:`seen_days`)
+    these reports' articles move: those of an undated article within RUN_WINDOW of a dated one
+    published after every other dated article of that undated article's run.
+
+    Every run of an undated article stored before a dated one (within RUN_WINDOW) holds the hour
+    before the dated one, and every run of one stored after it the hour after it; when that hour
+    holds an article published as late, no undated article on that side moves, so a long batch
+    re-fuses its undated articles only the few times its newest date rises."""
     article_ids: set[int] = set()
     for chunk in _chunks(report_ids):
         article_ids |= set(conn.execute(select(reports.c.article_id).where(reports.c.id.in_(chunk))).scalars())
-    found: set[int] = set()
+    moved: set[int] = set()
     for chunk in _chunks(article_ids):
         rows = conn.execute(select(articles.c.id, articles.c.published, articles.c.ingested_at).where(
             articles.c.id.in_(chunk), articles.c.published.is_not(None))).all()
         for row in rows:
-            around = articles.c.ingested_at.between(row.ingested_at - 2 * RUN_WINDOW, row.ingested_at + 2 * RUN_WINDOW)
-            newest = conn.execute(select(func.max(articles.c.published)).where(
-                around, articles.c.id != row.id)).scalar()
-            if newest is not None and newest >= row.published:
-                continue
-            query = select(reports.c.id).join(articles, articles.c.id == reports.c.article_id).where(
-                articles.c.published.is_(None),
-                articles.c.ingested_at.between(row.ingested_at - RUN_WINDOW, row.ingested_at + RUN_WINDOW),
-                reports.c.follows.is_(None), reports.c.day_lo.is_(None))
-            found |= set(conn.execute(query).scalars())
+            at = row.ingested_at
+            for lo, hi in ((at - RUN_WINDOW, at), (at, at + RUN_WINDOW)):
+                side = articles.c.ingested_at.between(lo, hi)
+                newest = conn.execute(select(func.max(articles.c.published))
+                                      .where(side, articles.c.id != row.id)).scalar()
+                if newest is not None and newest >= row.published:
+                    continue
+                undated = conn.execute(select(articles.c.id, articles.c.ingested_at).where(
+                    side, articles.c.published.is_(None), articles.c.id.not_in(moved))).all()
+                for other in undated:
+                    # the newest date of its own run, but for this article's
+                    run = articles.c.ingested_at.between(other.ingested_at - RUN_WINDOW, other.ingested_at + RUN_WINDOW)
+                    before = conn.execute(select(func.max(articles.c.published)).where(
+                        run, articles.c.id != row.id)).scalar()
+                    if before is None or before < row.published:
+                        moved.add(other.id)
+    found: set[int] = set()
+    for chunk in _chunks(moved):
+        found |= set(conn.execute(select(reports.c.id).where(
+            reports.c.article_id.in_(chunk), reports.c.follows.is_(None), reports.c.day_lo.is_(None))).scalars())
     return found
 
 
