@@ -127,6 +127,97 @@ def test_an_undated_report_that_two_events_fit_alike_stays_undated() -> None:
     assert partition(cluster([monday, tuesday, undated])) == {frozenset({1}), frozenset({2}), frozenset({3})}
 
 
+def test_an_undated_report_joins_only_an_event_of_its_own_type() -> None:
+    # types of one family meet only when both are dated to the same day; an undated report has no
+    # day, so a clash statement is no report of the week's air strike on the town
+    strike = unit(1, article=1, targets=("market",), **TOWN)
+    clash = unit(2, article=2, day=None, seen=DAY + timedelta(days=1), kind=("Battles", "Armed clash"),
+                 actor1=SYRIA, **TOWN)
+    clash.actor2 = "Rapid Support Forces"
+    clash.confidence = 0.9  # the more confident: taken first among the undated, it would block its sibling
+    raid = unit(3, article=2, day=None, seen=DAY + timedelta(days=1), **TOWN)
+    for order in ([strike, clash, raid], [raid, clash, strike]):
+        assert partition(cluster(order)) == {frozenset({1, 3}), frozenset({2})}
+
+
+def test_an_undated_article_leaves_its_event_when_its_run_turns_out_newer(tmp_path: Path) -> None:
+    """An undated article was first seen when the newest dated article of its run was published;
+    a later article of the run may move that day past the window. Article by article, the store
+    must then give what fusing everything at once gives."""
+    import sqlite3
+
+    db = tmp_path / "run.db"
+
+    def partition_of_articles() -> set[frozenset[int]]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
+        out: dict[int, set[int]] = {}
+        for event_id, article_id in rows:
+            out.setdefault(event_id, set()).add(article_id)
+        return {frozenset(a) for a in out.values()}
+
+    with Store(db) as store:
+        text = "Warplanes struck Kafr Tahtani, killing four people."
+        store.add_article(Article(text=text, outlet="A", published=DAY), [_placed(text, "Kafr Tahtani", DAY, 4)])
+        text = "Jets bombed Kafr Tahtani, rescuers said, and four people died."
+        store.add_article(Article(text=text, outlet="B"), [_placed(text, "Kafr Tahtani", None, 4)])
+        # first seen on DAY (the newest of its run): one incident
+        assert partition_of_articles() == {frozenset({1, 2})}
+        # a month later in the same run: the undated article was first seen then, too late to join
+        later = DAY + timedelta(days=30)
+        text = "A strike hit Kafr Fawqani, killing two people."
+        mention = _placed(text, "Kafr Fawqani", later, 2)
+        mention.place = Place(text="Kafr Fawqani", name="Kafr Fawqani", lat=36.2, lon=36.9, country="SY",
+                              admin1="Idlib", geo_precision=1, gazetteer_id="wof:9")
+        store.add_article(Article(text=text, outlet="C", published=later), [mention])
+        one_by_one = partition_of_articles()
+        store.refuse()
+        assert partition_of_articles() == one_by_one == {frozenset({1}), frozenset({2}), frozenset({3})}
+
+
+def test_a_dated_article_moves_the_day_of_an_undated_one_whose_run_it_tops(tmp_path: Path) -> None:
+    """A run is the hour around an undated article: a later-dated article stored further off is
+    no part of it, and does not keep a dated article that tops the run from moving its day."""
+    import sqlite3
+
+    db = tmp_path / "window.db"
+
+    def partition_of_articles() -> set[frozenset[int]]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
+        out: dict[int, set[int]] = {}
+        for event_id, article_id in rows:
+            out.setdefault(event_id, set()).add(article_id)
+        return {frozenset(a) for a in out.values()}
+
+    def elsewhere(day: date, name: str, lat: float) -> tuple[Article, list[Mention]]:
+        text = f"A strike hit {name}, killing two people."
+        mention = _placed(text, name, day, 2)
+        mention.place = Place(text=name, name=name, lat=lat, lon=36.9, country="SY", admin1="Idlib",
+                              geo_precision=1, gazetteer_id=f"wof:{name}")
+        return Article(text=text, outlet=name, published=day), [mention]
+
+    with Store(db) as store:
+        store.add_article(*elsewhere(DAY + timedelta(days=40), "Kafr Fawqani", 36.2))  # 1: newest, long before
+        text = "Warplanes struck Kafr Tahtani, killing four people."
+        store.add_article(Article(text=text, outlet="A", published=DAY), [_placed(text, "Kafr Tahtani", DAY, 4)])
+        text = "Jets bombed Kafr Tahtani, rescuers said, and four people died."
+        store.add_article(Article(text=text, outlet="B"), [_placed(text, "Kafr Tahtani", None, 4)])
+        # stored 1.9 hours, 36 and 30 minutes ago: article 1 is no part of the undated article's run
+        with sqlite3.connect(db) as conn:
+            for article_id, minutes in ((1, 114), (2, 36), (3, 30)):
+                conn.execute("UPDATE articles SET ingested_at = datetime(ingested_at, ?) WHERE id = ?",
+                             (f"-{minutes} minutes", article_id))
+        store.refuse()
+        assert partition_of_articles() == {frozenset({1}), frozenset({2, 3})}
+        # now a month later, elsewhere: the undated article's run now reaches past its event's week
+        store.add_article(*elsewhere(DAY + timedelta(days=30), "Kafr Wustani", 36.3))
+        one_by_one = partition_of_articles()
+        store.refuse()
+        assert partition_of_articles() == one_by_one == {frozenset({1}), frozenset({2}), frozenset({3}),
+                                                         frozenset({4})}
+
+
 # --- tolls ---------------------------------------------------------------------------------------
 
 def _mention(sentence: str, fatalities: int | None, rising: bool = False) -> Mention:

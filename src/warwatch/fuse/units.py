@@ -315,14 +315,19 @@ def adjacent_compatible(a: Unit, b: Unit) -> bool:
 
 def undated_fit(event_seed: Unit, u: Unit) -> bool:
     """May an undated report ``u`` join the dated event of this seed? The same incident by type,
-    place and actors, and the event dated within UNDATED_WINDOW_DAYS before ``u`` was first seen."""
+    place and actors, and the event dated within UNDATED_WINDOW_DAYS before ``u`` was first seen.
+
+    The type must be the same: :func:`compatible` lets two types of one family meet only when
+    both reports are dated to the same day, and an undated report has no day, so "clashes
+    resumed in the city this week" is no report of that week's air strike on the city's market.
+    """
     if u.dated or not event_seed.dated or u.seen is None or event_seed.region or u.region:
         return False
     if not (u.seen - UNDATED_WINDOW_DAYS <= event_seed.hi and event_seed.lo <= u.seen):  # type: ignore[operator]
         return False
-    if u.event_type != event_seed.event_type and not same_site(u, event_seed):
+    if u.event_type != event_seed.event_type:
         return False
-    return types_compatible(u, event_seed) and place_compatible(u, event_seed) and actors_compatible(u, event_seed)
+    return place_compatible(u, event_seed) and actors_compatible(u, event_seed)
 
 
 def same_site(a: Unit, b: Unit) -> bool:

@@ -350,11 +350,14 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
     changed) and everything that shared an event with them; return the events to re-summarise."""
     if not report_ids:
         return set()
+    start = set(report_ids) | _run_undated(conn, report_ids)
+    # the events of every report re-clustered, the undated ones whose first-seen day moved
+    # included: an undated report that leaves its event must not take the event's id along
+    # while the event's other reports, never re-clustered, keep it too
     old_events = set()
-    for chunk in _chunks(report_ids):
+    for chunk in _chunks(start):
         old_events |= {e for e in conn.execute(select(reports.c.event_id).where(reports.c.id.in_(chunk))).scalars()
                        if e is not None}
-    start = set(report_ids) | _run_undated(conn, report_ids)
     for chunk in _chunks(old_events):
         start |= set(conn.execute(select(reports.c.id).where(reports.c.event_id.in_(chunk))).scalars())
     loaded = load_units(conn, start)
@@ -368,29 +371,42 @@ def refuse(conn: Connection, report_ids: set[int]) -> set[int]:
 
 
 def _run_undated(conn: Connection, report_ids: set[int]) -> set[int]:
-    """The undated leader reports of undated articles of the same ingest run as these reports'
-    articles, when one of those articles is the newest dated one around: it may move the day they
-    were first seen (:func:`seen_days`). An article that is not the newest within two RUN_WINDOWs
-    moves no undated article's day (their runs lie inside that span), so a long batch re-fuses its
-    undated articles only the few times its newest date rises."""
+    """The undated leader reports of undated articles whose first-seen day (:func:`seen_days`)
+    these reports' articles move: those of an undated article within RUN_WINDOW of a dated one
+    published after every other dated article of that undated article's run.
+
+    Every run of an undated article stored before a dated one (within RUN_WINDOW) holds the hour
+    before the dated one, and every run of one stored after it the hour after it; when that hour
+    holds an article published as late, no undated article on that side moves, so a long batch
+    re-fuses its undated articles only the few times its newest date rises."""
     article_ids: set[int] = set()
     for chunk in _chunks(report_ids):
         article_ids |= set(conn.execute(select(reports.c.article_id).where(reports.c.id.in_(chunk))).scalars())
-    found: set[int] = set()
+    moved: set[int] = set()
     for chunk in _chunks(article_ids):
         rows = conn.execute(select(articles.c.id, articles.c.published, articles.c.ingested_at).where(
             articles.c.id.in_(chunk), articles.c.published.is_not(None))).all()
         for row in rows:
-            around = articles.c.ingested_at.between(row.ingested_at - 2 * RUN_WINDOW, row.ingested_at + 2 * RUN_WINDOW)
-            newest = conn.execute(select(func.max(articles.c.published)).where(
-                around, articles.c.id != row.id)).scalar()
-            if newest is not None and newest >= row.published:
-                continue
-            query = select(reports.c.id).join(articles, articles.c.id == reports.c.article_id).where(
-                articles.c.published.is_(None),
-                articles.c.ingested_at.between(row.ingested_at - RUN_WINDOW, row.ingested_at + RUN_WINDOW),
-                reports.c.follows.is_(None), reports.c.day_lo.is_(None))
-            found |= set(conn.execute(query).scalars())
+            at = row.ingested_at
+            for lo, hi in ((at - RUN_WINDOW, at), (at, at + RUN_WINDOW)):
+                side = articles.c.ingested_at.between(lo, hi)
+                newest = conn.execute(select(func.max(articles.c.published))
+                                      .where(side, articles.c.id != row.id)).scalar()
+                if newest is not None and newest >= row.published:
+                    continue
+                undated = conn.execute(select(articles.c.id, articles.c.ingested_at).where(
+                    side, articles.c.published.is_(None), articles.c.id.not_in(moved))).all()
+                for other in undated:
+                    # the newest date of its own run, but for this article's
+                    run = articles.c.ingested_at.between(other.ingested_at - RUN_WINDOW, other.ingested_at + RUN_WINDOW)
+                    before = conn.execute(select(func.max(articles.c.published)).where(
+                        run, articles.c.id != row.id)).scalar()
+                    if before is None or before < row.published:
+                        moved.add(other.id)
+    found: set[int] = set()
+    for chunk in _chunks(moved):
+        found |= set(conn.execute(select(reports.c.id).where(
+            reports.c.article_id.in_(chunk), reports.c.follows.is_(None), reports.c.day_lo.is_(None))).scalars())
     return found
 
 
@@ -488,11 +504,12 @@ def refuse_all(conn: Connection) -> set[int]:
 
     for clustered in fuse_stream(_windows(conn, follow)):
         apply_clusters(conn, clustered, subset(clustered), assignment)
-    undated = conn.execute(select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id)
-                           .where(reports.c.follows.is_(None), reports.c.day_lo.is_(None))).all()
-    for row in undated:
-        clustered = [[unit(row)]]
-        apply_clusters(conn, clustered, subset(clustered), assignment)
+    undated = set(conn.execute(select(reports.c.id).where(reports.c.follows.is_(None), reports.c.day_lo.is_(None)))
+                  .scalars())
+    # the undated reports stay where they were until then (an event that holds one is no tombstone)
     touched = assignment.finish()
-    # undated reports may join the dated event of their incident: re-fuse their components
-    return touched | refuse(conn, {row.id for row in undated})
+    # undated reports may join the dated event of their incident: fuse their components, now that
+    # the dated events are settled. Each is clustered there with the reports of the event it was
+    # in, so one that stays in its event keeps it: given an event of its own first, it would
+    # take a new id and leave a tombstone behind when it went back
+    return touched | refuse(conn, undated)
