@@ -127,6 +127,20 @@ def test_an_undated_report_that_two_events_fit_alike_stays_undated() -> None:
     assert partition(cluster([monday, tuesday, undated])) == {frozenset({1}), frozenset({2}), frozenset({3})}
 
 
+def test_an_undated_report_that_two_events_fit_goes_where_the_evidence_agrees() -> None:
+    # two strikes on the town in one week; the undated report names the hospital that one of them hit
+    monday = unit(1, article=1, targets=("hospital",), tolls=(9, 9), **TOWN)
+    tuesday = unit(2, article=1, day=DAY + timedelta(days=1), targets=("market",), **TOWN)
+    undated = unit(3, article=2, day=None, seen=DAY + timedelta(days=3), targets=("hospital",), **TOWN)
+    for order in ([monday, tuesday, undated], [undated, tuesday, monday]):
+        assert partition(cluster(order)) == {frozenset({1, 3}), frozenset({2})}
+    # a toll of the same dead does it too; a generic target ("residential area") does not
+    by_toll = unit(4, article=3, day=None, seen=DAY + timedelta(days=3), tolls=(9, 11), **TOWN)
+    assert partition(cluster([monday, tuesday, by_toll])) == {frozenset({1, 4}), frozenset({2})}
+    vague = unit(5, article=4, day=None, seen=DAY + timedelta(days=3), targets=("residential area",), **TOWN)
+    assert partition(cluster([monday, tuesday, vague])) == {frozenset({1}), frozenset({2}), frozenset({5})}
+
+
 def test_an_undated_report_joins_only_an_event_of_its_own_type() -> None:
     # types of one family meet only when both are dated to the same day; an undated report has no
     # day, so a clash statement is no report of the week's air strike on the town

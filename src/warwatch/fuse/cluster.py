@@ -28,6 +28,7 @@ from warwatch.fuse.units import (
     compatible,
     dates_compatible,
     days,
+    evidence_agrees,
     index_keys,
     priority,
     probe_days,
@@ -128,7 +129,9 @@ def _undated(u: Unit, events: list[_Event]) -> _Event:
     week before the article was first seen) that fits it best; when two fit equally well it
     cannot choose and stays an undated event of its own. Undated reports come last in priority
     order, so the dated events are already settled and the choice depends only on them."""
-    fits = sorted(((affinity(e.seed, u), e) for e in events
+    # what the reports say of the incident (a hospital hit, the toll, the weapon) comes first:
+    # "a strike on a hospital in Kunduz left nine dead" is the hospital strike, not the week's others
+    fits = sorted((((any(evidence_agrees(m, u) for m in e.members), *affinity(e.seed, u)), e) for e in events
                    if e.members and not (e.articles & u.articles) and undated_fit(e.seed, u)),
                   key=lambda fe: fe[0], reverse=True)
     if fits and (len(fits) == 1 or fits[0][0] != fits[1][0]):
