@@ -74,7 +74,8 @@ _FACILITY = {"camp", "camps", "idp", "idps", "market", "village", "town", "city"
 
 def name_keys(*names: str | None) -> frozenset[str]:
     """The skeletons a place goes by, with and without trailing facility words ("X camp" is also
-    "X"); skeletons shorter than 3 letters say too little to match on."""
+    "X"); skeletons shorter than 3 letters say too little to match on, so a short name ("Laiza",
+    skeleton "lz") goes by its letters instead ("=laiza"): the same spelling, not a similar one."""
     variants: list[str] = []
     for name in names:
         words = fold_name(name).split()
@@ -82,7 +83,9 @@ def name_keys(*names: str | None) -> frozenset[str]:
         while words and words[-1] in _FACILITY:
             words.pop()
             variants.append(" ".join(words))
-    return frozenset(s for s in (skeleton(n) for n in variants) if len(s) >= 3)
+    keys = {s for s in (skeleton(n) for n in variants) if len(s) >= 3}
+    keys |= {"=" + n.replace(" ", "") for n in variants if len(skeleton(n)) < 3 and len(n.replace(" ", "")) >= 4}
+    return frozenset(keys)
 
 
 def date_range(day: date | None, precision: int) -> tuple[int | None, int | None]:

@@ -61,6 +61,10 @@ def report_values(group: list[Mention]) -> dict:
         names.append(m.toponym.text if m.toponym else None)
         if m.place is not None:
             names.extend([m.place.name, m.place.text])
+        if m.toponym is not None and (m.place is None or not m.place.located or (m.place.geo_precision or 1) > 1):
+            # "a camp in Mon Lai Hket near Laiza", unlocated or coded near Laiza: another outlet's
+            # "the attack on Laiza camp" that night is this incident told by its landmark
+            names.extend(m.toponym.landmarks)
     lo, hi = date_range(fields["event_date"], fields["time_precision"])
     located = fields["latitude"] is not None and fields["longitude"] is not None
     return {

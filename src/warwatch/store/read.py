@@ -14,7 +14,7 @@ from warwatch.fuse.summary import normal_grade, source_key
 from warwatch.models import Evidence, Place, Toponym
 from warwatch.store import acled
 from warwatch.store.records import ArticleInfo, ClaimRecord, EventDetail, EventRecord, MentionRecord
-from warwatch.store.schema import articles, claims, events, mentions
+from warwatch.store.schema import LANDMARK_MARK, articles, claims, events, mentions
 
 #: rows per IN (...) list: well under SQLite's limit on bound parameters
 CHUNK = 500
@@ -140,8 +140,11 @@ def fetch_events(conn: Connection, query: Select) -> list[EventRecord]:
 def _mention(row: Row, article: ArticleInfo) -> MentionRecord:
     toponym = None
     if row.toponym_text is not None:
+        said = _loads(row.toponym_context) or []
         toponym = Toponym(text=row.toponym_text, start=row.toponym_start, end=row.toponym_end,
-                          qualifier=row.toponym_qualifier, context=_loads(row.toponym_context) or [])
+                          qualifier=row.toponym_qualifier,
+                          context=[c for c in said if not c.startswith(LANDMARK_MARK)],
+                          landmarks=[c[len(LANDMARK_MARK):] for c in said if c.startswith(LANDMARK_MARK)])
     place_data = _loads(row.place)
     return MentionRecord(
         id=row.id, article=article, ordinal=row.ordinal, event_type=row.event_type,

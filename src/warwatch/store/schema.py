@@ -25,3 +25,7 @@ reports: Table = metadata.tables["reports"]
 article_links: Table = metadata.tables["article_links"]
 article_bands: Table = metadata.tables["article_bands"]
 article_reprints: Table = metadata.tables["article_reprints"]
+
+#: marks a landmark among a stored toponym's context names ("a camp in X near Y": Y), so that a
+#: rebuild from the stored mentions sees what ingest saw
+LANDMARK_MARK = "@landmark:"

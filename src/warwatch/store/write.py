@@ -18,7 +18,7 @@ from warwatch.models import Article, Mention
 from warwatch.store import copies, fusion
 from warwatch.store.fusion import report_values
 from warwatch.store.records import AddResult
-from warwatch.store.schema import articles, claims, events, mentions, reports
+from warwatch.store.schema import LANDMARK_MARK, articles, claims, events, mentions, reports
 from warwatch.store.summaries import summarise_events
 
 now = fusion.now
@@ -72,7 +72,9 @@ def mention_values(m: Mention, ordinal: int) -> dict:
         "sentence_start": m.evidence.start, "sentence_end": m.evidence.end, "sentence_text": m.evidence.text,
         "toponym_text": top.text if top else None, "toponym_start": top.start if top else None,
         "toponym_end": top.end if top else None, "toponym_qualifier": top.qualifier if top else None,
-        "toponym_context": dumps(list(top.context)) if top else None,
+        # the landmarks ride in the context's JSON list, marked (store/read.py splits them off again):
+        # fusion reads them, and a rebuild from stored mentions must see what ingest saw
+        "toponym_context": dumps([*top.context, *(LANDMARK_MARK + x for x in top.landmarks)]) if top else None,
         "place": dumps(asdict(m.place)) if m.place is not None else None,
         "actor1": m.actor1, "assoc_actor_1": m.assoc_actor1, "actor2": m.actor2,
         "assoc_actor_2": m.assoc_actor2, "actor_attributed": m.actor_attributed,
