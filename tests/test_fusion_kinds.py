@@ -97,6 +97,20 @@ def test_spellings_of_one_unlocated_name_are_one_place() -> None:
                              unit(11, names=name_keys("Hpakan Gyi"), admin1="kchn"))
 
 
+def test_an_unlocated_place_meets_another_outlets_report_of_its_landmark() -> None:
+    # "a camp in Tel Hamra near Qarya" (both unknown to the gazetteer) and "the attack on Qarya camp"
+    camp = unit(1, names=name_keys("Tel Hamra"))
+    camp.landmarks = name_keys("Qarya")
+    other = unit(2, names=name_keys("Qarya camp"))
+    for order in ([camp, other], [other, camp]):
+        assert partition(cluster(order)) == {frozenset({1, 2})}
+    # a located report of the landmark is told apart by its coordinates: the landmark does not reach it
+    located = unit(3, names=name_keys("Qarya"), lat=35.5, lon=36.55, gid="wof:9")
+    assert partition(cluster([camp, located])) == {frozenset({1}), frozenset({3})}
+    # a short name goes by its letters: the same spelling meets, another does not
+    assert name_keys("Laya") == {"=laya"} and not name_keys("Laya") & name_keys("Loya")
+
+
 def test_two_located_villages_struck_the_same_day_stay_apart() -> None:
     near = TOWN | {"lat": 35.53, "gid": "wof:2", "names": name_keys("Kafr Tahtani Gharbi")}
     a, b = unit(1, article=1, **TOWN), unit(2, article=1, **near)

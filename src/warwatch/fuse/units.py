@@ -132,6 +132,8 @@ class Unit:
     weapons: frozenset[str] = frozenset()
     targets: frozenset[str] = frozenset()
     tolls: tuple[int, int] | None = None
+    #: name keys of the towns an unlocated place was said to lie near ("a camp in X near Laiza")
+    landmarks: frozenset[str] = frozenset()
     #: for an undated report: the day (ordinal) its article was first seen; it may join a dated
     #: event of the same incident dated within UNDATED_WINDOW_DAYS before it
     seen: int | None = None
@@ -187,7 +189,10 @@ def place_compatible(a: Unit, b: Unit) -> bool:
         return d <= NEAR_KM
     if a.region or b.region:
         return False
-    if a.country != b.country or not (a.names & b.names or similar_names(a, b)):
+    # two unlocated reports also meet through one's landmark: "a camp in X near Laiza" and another
+    # outlet's "the attack on Laiza camp" (located places are told apart by their coordinates)
+    by_landmark = not a.located and not b.located and bool(a.names & b.landmarks or b.names & a.landmarks)
+    if a.country != b.country or not (a.names & b.names or similar_names(a, b) or by_landmark):
         return False
     # unlocated mentions fuse by folded name and province; a province one outlet does not say
     # agrees with the one another says ("Mung Lai Hkyet camp" beside "Mon Lai Hket ... Kachin State")
@@ -391,7 +396,7 @@ def index_keys(u: Unit) -> list[Hashable]:
     """
     if u.region:
         return [("r", u.country, u.admin1)]
-    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names | u.landmarks)]
     if u.admin1:
         keys.append(("f", u.country, u.admin1))
         if not u.located:
@@ -411,7 +416,7 @@ def probe_keys(u: Unit) -> list[Hashable]:
     day = u.dated and u.lo == u.hi
     if u.region:
         return [("r", u.country, u.admin1), *([("p", u.country, u.admin1)] if day else [])]
-    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names)]
+    keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names | u.landmarks)]
     if u.admin1:
         keys.append(("u", u.country, u.admin1))
         if not u.located:

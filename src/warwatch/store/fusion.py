@@ -57,14 +57,15 @@ def report_values(group: list[Mention]) -> dict:
     """The ``reports`` columns of one in-article group (what fusion compares)."""
     fields = summarise(group)
     names: list[str | None] = []
+    landmarks: list[str] = []
     for m in group:
         names.append(m.toponym.text if m.toponym else None)
         if m.place is not None:
             names.extend([m.place.name, m.place.text])
-        if m.toponym is not None and (m.place is None or not m.place.located or (m.place.geo_precision or 1) > 1):
-            # "a camp in Mon Lai Hket near Laiza", unlocated or coded near Laiza: another outlet's
+        if m.toponym is not None and (m.place is None or not m.place.located):
+            # "a camp in Mon Lai Hket near Laiza", unlocated: another outlet's equally unlocated
             # "the attack on Laiza camp" that night is this incident told by its landmark
-            names.extend(m.toponym.landmarks)
+            landmarks.extend(m.toponym.landmarks)
     lo, hi = date_range(fields["event_date"], fields["time_precision"])
     located = fields["latitude"] is not None and fields["longitude"] is not None
     return {
@@ -75,7 +76,8 @@ def report_values(group: list[Mention]) -> dict:
         "geo_precision": (fields["geo_precision"] or 1) if located else None,
         "gazetteer_id": fields["gazetteer_id"] if located else None,
         # the name skeletons, then what the report says about the incident (see EVIDENCE_MARK)
-        "names": json.dumps([*sorted(name_keys(*names)), *_evidence(group)]),
+        "names": json.dumps([*sorted(name_keys(*names)), *_evidence(group),
+                             *(f"@l:{k}" for k in sorted(name_keys(*landmarks)))]),
         "admin1": skeleton(fields["admin1"]) or None,
         "country": fields["country"] or None, "actor1": fields["actor1"], "actor2": fields["actor2"],
         "confidence": fields["confidence"],
@@ -86,14 +88,14 @@ def unit(row: Row) -> Unit:
     """A report row (joined with its article's content_hash) as fusion sees it."""
     lo = row.day_lo.toordinal() if row.day_lo is not None else None
     hi = row.day_hi.toordinal() if row.day_hi is not None else None
-    names, weapons, targets, tolls = _read_names(row.names)
+    names, weapons, targets, tolls, landmarks = _read_names(row.names)
     return Unit(
         rid=row.id, order=(row.content_hash, row.ordinal), articles=frozenset({row.article_id}),
         event_type=row.event_type, sub_event_type=row.sub_event_type or "", lo=lo, hi=hi,
         precision=row.time_precision or 1, lat=row.latitude, lon=row.longitude, gp=row.geo_precision,
         gid=row.gazetteer_id, names=names, admin1=row.admin1 or "",
         country=row.country or "", actor1=row.actor1, actor2=row.actor2, confidence=row.confidence,
-        weapons=weapons, targets=targets, tolls=tolls)
+        weapons=weapons, targets=targets, tolls=tolls, landmarks=landmarks)
 
 
 def seen_days(conn: Connection, article_ids: Iterable[int]) -> dict[int, int]:
@@ -131,7 +133,8 @@ def annotate(conn: Connection, units: Iterable[Unit]) -> list[Unit]:
 
 
 #: what a report says about the incident rides in its ``names`` JSON list, marked by this prefix
-#: (a name skeleton never holds it): "@w:" a weapon, "@t:" a target kind, "@k:" a death toll
+#: (a name skeleton never holds it): "@w:" a weapon, "@t:" a target kind, "@k:" a death toll,
+#: "@l:" the name key of an unlocated place's landmark
 EVIDENCE_MARK = "@"
 
 
@@ -142,9 +145,10 @@ def _evidence(group: list[Mention]) -> list[str]:
     return sorted(marks)
 
 
-def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[int, int] | None]:
-    """Names, weapons, targets and the (lowest, highest) death toll from a ``names`` column."""
-    names, weapons, targets, tolls = set(), set(), set(), []
+def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[int, int] | None,
+                                          frozenset[str]]:
+    """Names, weapons, targets, the (lowest, highest) death toll and landmarks from a ``names`` column."""
+    names, weapons, targets, tolls, landmarks = set(), set(), set(), [], set()
     for item in json.loads(text or "[]"):
         if not item.startswith(EVIDENCE_MARK):
             names.add(item)
@@ -154,7 +158,10 @@ def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], froze
             targets.add(item[3:])
         elif item.startswith("@k:") and item[3:].isdigit():
             tolls.append(int(item[3:]))
-    return frozenset(names), frozenset(weapons), frozenset(targets), (min(tolls), max(tolls)) if tolls else None
+        elif item.startswith("@l:"):
+            landmarks.add(item[3:])
+    return (frozenset(names), frozenset(weapons), frozenset(targets), (min(tolls), max(tolls)) if tolls else None,
+            frozenset(landmarks))
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
