@@ -198,12 +198,23 @@ def _candidates(conn: Connection, u: Unit) -> list[Unit]:
     return annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
 
 
-def _undated_candidates(conn: Connection, u: Unit) -> list[Unit]:
-    """Undated leader reports that may join ``u``'s event (:func:`~warwatch.fuse.units.undated_fit`)."""
-    query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
-        reports.c.follows.is_(None), reports.c.day_lo.is_(None))
-    found = annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
-    return [o for o in found if undated_fit(u, o)]
+def _undated_candidates(conn: Connection, u: Unit, pool: dict[str, list[Unit]] | None = None) -> list[Unit]:
+    """Undated leader reports that may join ``u``'s event (:func:`~warwatch.fuse.units.undated_fit`).
+
+    ``pool`` keeps the undated leader reports of each country already read in this closure: they
+    are few, and reading them once per country instead of once per dated report saves a query
+    for every report of an ingest (``undated_fit`` makes the same choice the place query did)."""
+    if pool is None:
+        query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
+            reports.c.follows.is_(None), reports.c.day_lo.is_(None))
+        found = annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
+        return [o for o in found if undated_fit(u, o)]
+    if u.country not in pool:
+        same_country = reports.c.country == u.country if u.country else reports.c.country.is_(None)
+        query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
+            reports.c.follows.is_(None), reports.c.day_lo.is_(None), same_country)
+        pool[u.country] = annotate(conn, (unit(row) for row in conn.execute(query)))
+    return [o for o in pool[u.country] if undated_fit(u, o)]
 
 
 def _near(query, u: Unit):  # type: ignore[no-untyped-def]
@@ -233,6 +244,7 @@ def closure(conn: Connection, seeds: Iterable[Unit], leaders: dict[int, Unit]) -
     is extended in place and returned."""
     queue = list(seeds)
     probed: set[int] = set()
+    undated_pool: dict[str, list[Unit]] = {}
     while queue:
         u = queue.pop()
         if u.rid in probed:
@@ -249,7 +261,7 @@ def closure(conn: Connection, seeds: Iterable[Unit], leaders: dict[int, Unit]) -
             if other.rid not in leaders and compatible(u, other):
                 leaders[other.rid] = other
                 queue.append(other)
-        for other in _undated_candidates(conn, u):
+        for other in _undated_candidates(conn, u, undated_pool):
             if other.rid not in leaders:
                 leaders[other.rid] = other
                 queue.append(other)
