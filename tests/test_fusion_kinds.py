@@ -48,6 +48,18 @@ def partition(events: list[list[Unit]]) -> set[frozenset[int]]:
     return {frozenset(u.rid for u in e) for e in events}
 
 
+def articles_by_event(db: Path) -> set[frozenset[int]]:
+    """The stored events as sets of the articles behind them."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
+    out: dict[int, set[int]] = {}
+    for event_id, article_id in rows:
+        out.setdefault(event_id, set()).add(article_id)
+    return {frozenset(a) for a in out.values()}
+
+
 # --- one incident dated a day apart --------------------------------------------------------------
 
 def test_a_day_apart_fuses_only_when_the_incident_evidence_agrees() -> None:
@@ -172,17 +184,10 @@ def test_an_undated_article_leaves_its_event_when_its_run_turns_out_newer(tmp_pa
     """An undated article was first seen when the newest dated article of its run was published;
     a later article of the run may move that day past the window. Article by article, the store
     must then give what fusing everything at once gives."""
-    import sqlite3
-
     db = tmp_path / "run.db"
 
     def partition_of_articles() -> set[frozenset[int]]:
-        with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
-        out: dict[int, set[int]] = {}
-        for event_id, article_id in rows:
-            out.setdefault(event_id, set()).add(article_id)
-        return {frozenset(a) for a in out.values()}
+        return articles_by_event(db)
 
     with Store(db) as store:
         text = "Warplanes struck Kafr Tahtani, killing four people."
@@ -206,17 +211,10 @@ def test_an_undated_article_leaves_its_event_when_its_run_turns_out_newer(tmp_pa
 def test_a_dated_article_moves_the_day_of_an_undated_one_whose_run_it_tops(tmp_path: Path) -> None:
     """A run is the hour around an undated article: a later-dated article stored further off is
     no part of it, and does not keep a dated article that tops the run from moving its day."""
-    import sqlite3
-
     db = tmp_path / "window.db"
 
     def partition_of_articles() -> set[frozenset[int]]:
-        with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
-        out: dict[int, set[int]] = {}
-        for event_id, article_id in rows:
-            out.setdefault(event_id, set()).add(article_id)
-        return {frozenset(a) for a in out.values()}
+        return articles_by_event(db)
 
     def elsewhere(day: date, name: str, lat: float) -> tuple[Article, list[Mention]]:
         text = f"A strike hit {name}, killing two people."
