@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,8 +51,6 @@ def partition(events: list[list[Unit]]) -> set[frozenset[int]]:
 
 def articles_by_event(db: Path) -> set[frozenset[int]]:
     """The stored events as sets of the articles behind them."""
-    import sqlite3
-
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT event_id, article_id FROM reports").fetchall()
     out: dict[int, set[int]] = {}
