@@ -452,3 +452,94 @@ def test_a_tie_with_a_country_only_a_place_name_votes_for_is_no_coin_toss(pipeli
     # Burkina Faso is named; Syria only has the village's name: no country wins
     text = "Gunmen killed 20 people in the village of Kafr Nabl in northern Burkina Faso on Friday, residents said."
     assert story_country(pipeline.nlp(text), pipeline.geocoder) is None
+
+
+# 15. Figures: the number's own clause, "among", the missing ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, killed, injured",
+    [
+        # the parser hangs "over 300 people" on "died": its own "were injured" decides
+        ("Medics said at least 18 people had died in the strike on Sarmin, and over 300 people, most of them "
+         "children, were injured and taken to clinics.", 18, 300),
+        ("At least four children were among 17 villagers who were killed by the shelling, a medic said.", 17, None),
+        ("Two aid workers were killed and 15 were missing after the blast, the agency said.", 2, None),
+        ("Six people were killed and nine were arrested after the clashes, police said.", 6, None),
+        # a contrast: the active verbs still count both
+        ("The strike killed 18 people and wounded 300 others, medics said.", 18, 300),
+    ],
+)
+def test_each_number_is_read_in_its_own_clause(pipeline, sentence, killed, injured):
+    from warwatch.extract.numbers import read_toll
+
+    toll = read_toll(next(iter(pipeline.nlp(sentence).sents)))
+    assert (toll.killed, toll.injured) == (killed, injured)
+
+
+# 16. A village named near a town: one event, the town its landmark -----------------------------------
+
+
+def test_a_village_near_a_town_is_one_event_with_the_town_as_landmark(pipeline):
+    found = mentions(pipeline, "Shells hit a camp for displaced people in Tell Qarmoush near Saraqib on "
+                               "Friday, killing three people, medics said.")
+    assert places(found) == ["Tell Qarmoush"]
+    assert found[0].toponym.landmarks == ["Saraqib"]
+    # two places joined by "and" are two places, even after "near"
+    both = mentions(pipeline, "Jets struck a village near Kafr Nabl and an area near the town of Saraqib on "
+                              "Friday, killing three people.")
+    assert set(places(both)) == {"Kafr Nabl", "Saraqib"}
+
+
+# 17. Who acted: the ground that was hit, an act that came after --------------------------------------
+
+
+def test_the_side_whose_headquarters_were_hit_is_not_the_attacker(pipeline):
+    found = mentions(pipeline, "Shells hit a camp near Kafr Nabl, the headquarters of Hayat Tahrir al-Sham (HTS) "
+                               "in Idlib, on Friday, killing four civilians.", "2019-05-04")
+    assert found and all("Hayat Tahrir" not in (m.actor1 or "") for m in found)
+    claimed = mentions(pipeline, "Hayat Tahrir al-Sham (HTS) fighters shelled Kafr Nabl on Friday, killing four "
+                                 "civilians.", "2019-05-04")
+    assert any("Hayat Tahrir" in (m.actor1 or "") for m in claimed)
+
+
+def test_a_group_that_acted_after_the_attack_did_not_carry_it_out(pipeline):
+    found = mentions(pipeline, "Hayat Tahrir al-Sham agreed to leave Kafr Nabl, hours after an air strike "
+                               "killed 12 civilians in the town.", "2019-05-04")
+    assert all("Hayat Tahrir" not in (m.actor1 or "") for m in found)
+
+
+# 18. What happened, and when --------------------------------------------------------------------------
+
+
+def test_what_is_investigated_happened(pipeline):
+    found = mentions(pipeline, "The government vowed to investigate the air strike on a market in Saraqib that "
+                               "killed 14 people.", "2019-05-04")
+    assert [(m.toponym.text, m.fatalities) for m in found if m.fatalities] == [("Saraqib", 14)]
+    vowed = mentions(pipeline, "The rebels vowed to launch an air strike on Saraqib.", "2019-05-04")
+    assert vowed == []
+
+
+def test_a_sentence_with_no_day_takes_the_day_said_just_before(pipeline):
+    # (the first sentence reports nothing itself: no trigger, so only this rule can carry its day)
+    text = ("The men arrived on the night of May 1 in four pickup trucks and thirty motorcycles. They attacked "
+            "farmers on the edge of the village of Tin-Akof, killing nine people.")
+    found = mentions(pipeline, text, "2023-05-06")
+    assert found and all(m.event_date == date(2023, 5, 1) for m in found)
+    # a day said two sentences before, of something else, does not date it: the publication day stands
+    apart = ("The council met on May 1 to discuss the harvest. Many residents later left. They attacked "
+             "farmers on the edge of the village of Tin-Akof, killing nine people.")
+    assert all(m.event_date == date(2023, 5, 6) for m in mentions(pipeline, apart, "2023-05-06"))
+
+
+def test_the_city_is_the_one_town_the_article_named(pipeline):
+    text = ("Fighting raged in the northern city of Kunduz on Thursday. U.S. forces conducted an air strike in the "
+            "city at 2 a.m. on Friday, a spokesman said.")
+    found = [m for m in mentions(pipeline, text, "2015-10-03") if m.sub_event_type == "Air/drone strike"]
+    assert [m.toponym.text for m in found] == ["Kunduz"]
+
+
+def test_a_person_after_a_title_is_no_place(pipeline):
+    names = [name for name, _role, _q in toponyms(
+        pipeline, "Protesters demanded the trial of ousted President Omar al-Bashir after shells hit Kadugli.", "SD")]
+    assert "Kadugli" in names and not any("Bashir" in n for n in names)
