@@ -84,8 +84,11 @@ def _named_regex() -> re.Pattern[str]:
 
 def countries_named(text: str) -> frozenset[str]:
     """ISO2 codes of the countries a text names, by name, people or capital ("Burkinabe soldiers")."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower().replace("’", "'")
+    if text.isascii():
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in folded if not unicodedata.combining(c)).lower().replace("’", "'")
     # capitalised in the text only: "chad" and "niger" are words too; the fold keeps offsets
     found = set()
     for m in _named_regex().finditer(folded):

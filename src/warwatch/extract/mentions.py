@@ -184,7 +184,9 @@ def story_country(doc: Doc, places: PlaceIndex) -> str | None:
     text = _blank(text, datelines)
     first: dict[str, int] = {}  # where each country is first named as a country or a people
     for token in doc:
-        name = countries.get(token.lower_) or countries.get(fold_country(token.text))  # "Burkinabè"
+        name = countries.get(token.lower_)
+        if name is None and not token.text.isascii():
+            name = countries.get(fold_country(token.text))  # "Burkinabè"
         if not name or any(s <= token.idx < e for s, e in datelines):
             continue
         first.setdefault(name, token.idx)
