@@ -5,27 +5,51 @@ places, actors, figures, claimant and date; then emit one :class:`Mention` per p
 sentences: a follow-up sentence with no place of its own ("The shelling killed two men") adds
 its figures to the incident just reported; a province-level report is kept only when the
 article names no village at all; denials are attached to the mentions they deny.
+
+The parts live next door: :mod:`~warwatch.extract.story` (the story's country),
+:mod:`~warwatch.extract.perpetrator` (who did it), :mod:`~warwatch.extract.settle` (the passes over
+places and mentions) and :mod:`~warwatch.extract.extraction` (what is read, per sentence and article).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
-from warwatch.extract.actors import ActorRef, find_actors, group_patterns, military, with_era
+from warwatch.extract.actors import ActorRef, find_actors, military, with_era
 from warwatch.extract.countries import countries_named
-from warwatch.extract.countries import fold as fold_country
 from warwatch.extract.dates import DateRef, find_dates
+from warwatch.extract.extraction import Extraction, _Sentence
 from warwatch.extract.lexicon import load, phrase_regex
 from warwatch.extract.numbers import read_toll
+from warwatch.extract.perpetrator import (
+    _CIVILIAN_VICTIMS,
+    _MILITARY_VICTIMS,
+    _PRONOUNS,
+    _choose_actor,
+    _pronoun_subject,
+    _victims,
+)
+from warwatch.extract.settle import (
+    _CONTAINER_NAME,
+    _SEPARATE,
+    _attach_denials,
+    _drop_sublocalities,
+    _keep_regions_only_when_alone,
+    _sublocal,
+    _without_landmarks,
+)
+from warwatch.extract.story import _iso2, story_country
 from warwatch.extract.toponyms import Found, PlaceIndex, find_toponyms
 from warwatch.extract.triggers import STRONG, Trigger, find_triggers, has_attack_verb
-from warwatch.models import Article, Evidence, Mention, Toponym
+from warwatch.models import Article, Evidence, Mention
+
+# the names other code and the tests import from here, though they now live next door
+__all__ = ["Extraction", "extract_mentions", "story_country"]
 
 # which sub-event type wins when a sentence names several forms of violence
 _PRIORITY = [
@@ -45,8 +69,6 @@ _PRIORITY = [
     "Mob violence",
     "Arrests",
 ]
-_SEPARATE = re.compile(
-    r"^\W*(in an? (?:separate|second|further|other|unrelated) \w+|separately|meanwhile|elsewhere|in another)\b", re.I)
 _HISTORY_LIMIT = timedelta(days=30)
 # "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
 # killed in Omdurman": what follows is an earlier incident, that many days before this one
@@ -77,30 +99,8 @@ _CAPTION = re.compile(
            (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\ \d{1,2},\ \d{4}\.\s*(?:\(.*\))?\s*$""",
     re.X,
 )
-@lru_cache(maxsize=1)
-def _iso2() -> dict[str, str]:
-    """ACLED country name → ISO 3166 alpha-2, from the country table the exports use too."""
-    import json
-    from importlib import resources
-
-    table = json.loads(resources.files("warwatch.store").joinpath("acled_countries.json").read_text("utf-8"))
-    return {row["country"]: iso for iso, row in table["countries"].items()}
 
 
-_PRONOUNS = {"it", "we", "they"}
-_MILITARY_VICTIMS = re.compile(
-    r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint|patrol|camp)s?|army (base|post|"
-    r"position|checkpoint|patrol)s?|checkpoints?|police (station|post|officers|checkpoint|patrol)s?|policem[ae]n|"
-    r"fighters|militants|militiam[ae]n|insurgents|rebels|terrorists|jihadists|gendarmes?|personnel|(security|armed|"
-    r"government|rebel) forces|positions|bases?|patrols?|convoys?|barracks|outposts?)\b",
-    re.I,
-)
-_CIVILIAN_VICTIMS = re.compile(
-    r"\b(civilians?|villagers|residents|farmers|wom[ae]n|m[ae]n|children|child|boy|girl|famil(y|ies)|worshippers|"
-    r"passengers|displaced|shepherds?|students|person|people|individuals?|traders?|merchants?|businessm[ae]n|"
-    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?)\b",
-    re.I,
-)
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
 _SMALL_ARMS = re.compile(
     r"\b(?:small arms|(?:heavy |large-calibre |large-caliber )?machine[- ]?guns?|automatic (?:weapons|rifles)|rifles|"
@@ -111,49 +111,6 @@ _OFF_DUTY = re.compile(r"\boff[- ]duty\b", re.I)
 # "Airstrikes also were reported in Kremenchuk": strikes said to have happened, with no verb of attack
 _REPORTED = re.compile(r"\b(?:was|were|has been|have been)\s+(?:also\s+)?(?:reported|carried out|conducted|launched)\b",
                        re.I)
-_SPEECH_VERBS = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "post"}
-
-
-def _victims(sent: Span, words: re.Pattern[str]) -> bool:
-    """The sentence names such people as targets, not as the ones who attack: "FARDC soldiers
-    killed a man" has soldiers, but as the subject; "killed two soldiers" has them as victims."""
-    base = sent.start_char
-    for match in words.finditer(sent.text):
-        token = next((t for t in sent if t.idx - base >= match.start()), None)
-        if token is None:
-            continue
-        token = _noun_head(token)
-        if token.dep_ in ("nsubj", "appos") or (token.dep_ == "conj" and token.head.dep_ == "nsubj"):
-            continue  # the attackers
-        return True
-    return False
-
-
-@dataclass
-class Extraction:
-    """What the extractor read from one article."""
-
-    mentions: list[Mention]
-    #: the story's country (ACLED name) and its ISO2 code, when the article makes it clear
-    country: str | None = None
-    iso2: str | None = None
-    denials: list[Evidence] = field(default_factory=list)
-    #: ISO2 codes of every country the article names (by name, people or capital)
-    named_countries: frozenset[str] = frozenset()
-
-
-@dataclass
-class _Sentence:
-    """Everything read from one sentence, before mentions are made."""
-
-    span: Span
-    index: int
-    triggers: list[Trigger]
-    places: list[Found]
-    actors: list[ActorRef]
-    dates: list[DateRef]
-    is_event: bool = False
-    mentions: list[Mention] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -166,137 +123,6 @@ def _cues() -> dict[str, re.Pattern[str]]:
         "claimant": [(re.compile(p, re.I), name) for p, name in load("claimants")["entries"]],
         "targets": [(re.compile(p, re.I), name, civ) for p, name, civ in load("targets")["entries"]],
     }
-
-
-def story_country(doc: Doc, places: PlaceIndex) -> str | None:
-    """The country the article is about: where its named places are, then which country it names.
-
-    A country's name ("in Syria", "Syria's Idlib") counts more than its demonym, since reports
-    about Syria say "Russian jets" as often as "Syrian". Each capitalised name that the gazetteer
-    places in exactly one country votes for that country.
-    """
-    countries = load("actors")["countries"]
-    names = {iso: name for name, iso in _iso2().items()}
-    votes: Counter[str] = Counter()
-    text = doc.text  # built from the tokens on every access: read it once
-    # "BEIRUT (Agence France-Presse) -": where the wire files from, and whose wire it is
-    datelines = [m.span() for m in _WIRE_DATELINE.finditer(text)]
-    text = _blank(text, datelines)
-    first: dict[str, int] = {}  # where each country is first named as a country or a people
-    for token in doc:
-        name = countries.get(token.lower_)
-        if name is None and not token.text.isascii():
-            name = countries.get(fold_country(token.text))  # "Burkinabè"
-        if not name or any(s <= token.idx < e for s, e in datelines):
-            continue
-        first.setdefault(name, token.idx)
-        if token.pos_ != "PROPN":
-            votes[name] += 0.5  # "Russian jets" says who flies, not where
-        elif token.dep_ in ("pobj", "poss") or token.head.lower_ in ("in", "across", "inside", "of"):
-            votes[name] += 3  # "in Syria", "Syria's Idlib province"
-        else:
-            votes[name] += 1
-    said: dict[str, str | None] = {}
-    for ent in doc.ents:
-        if any(s <= ent.start_char < e for s, e in datelines):
-            continue
-        if (ent.label_ in ("GPE", "LOC", "FAC", "ORG", "PERSON") and ent.text.lower() not in countries
-                and ent.text not in said):
-            # a name votes once however often it is said: the village a story is about is
-            # named in every paragraph, and a namesake abroad ("Solhan" is also Turkish)
-            # would outvote the country the text names
-            said[ent.text] = _country_of_name(ent.text, places)
-            if said[ent.text]:
-                votes[names.get(said[ent.text], said[ent.text])] += 2
-    for regex, _name, _kind, home in group_patterns():
-        if home and regex.search(text):
-            # "TTP militants", "Al Shabaab": groups that fight in one country; more telling than a
-            # village that only one country's gazetteer happens to have ("Sokoura": Mali's is missing)
-            votes[home] += 3
-    for match in _country_names().finditer(text):
-        votes[_iso2_names()[match.group(0).lower()]] += 2  # "Burkina Faso", "Democratic Republic of Congo"
-        first.setdefault(_iso2_names()[match.group(0).lower()], match.start())
-    for after_comma in (*_AFTER_COMMA.finditer(text), *_IN_PROVINCE.finditer(text)):
-        # "shelled Kobzartsi, Mykolaiv", "in Tulua (Valle del Cauca)", "in Karak area in Dar'a":
-        # a province after a place
-        if len(places.region_countries(after_comma.group(1))) > 1:
-            continue  # "Nejapa, San Salvador": a unit of El Salvador and of the Bahamas
-        region = places.region(after_comma.group(1))
-        if region is not None:
-            votes[names.get(region.country, region.country)] += 2
-    for bracket in _ADMIN_BRACKET.finditer(text):
-        # ACLED-style "(Laas Caanood, Sool)", "(Bourzanga, Bam)": the last unit is a province
-        units = [u.strip() for u in bracket.group(1).split(",") if u.strip()]
-        if not units or len(places.region_countries(units[-1])) > 1:
-            continue  # a province of several countries says nothing
-        region = places.region(units[-1])
-        if region is not None:
-            votes[names.get(region.country, region.country)] += 3
-    top = votes.most_common(2)
-    if len(top) == 2 and top[0][1] == top[1][1]:
-        # a tie between countries the text names ("in Burkina Faso ... the borders with Mali"):
-        # the one named first is the story's, as a lead names it; a tie of place names alone
-        # ("Nejapa" votes Mexico, "San Salvador" El Salvador) is no coin toss
-        tied = [c for c, n in votes.items() if n == top[0][1]]
-        if all(c in first for c in tied):
-            return min(tied, key=lambda c: first[c])
-        return None
-    return top[0][0] if top else None
-
-
-_WIRE_DATELINE = re.compile(
-    r"(?m)^[ \t]*[A-Z][A-Z .'’-]{2,30}(?:,[ \t]*[A-Za-z .]{2,30})?[ \t]*(?:\([^)\n]{2,60}\))?[ \t]*[-–—]+[ \t]"
-)
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text with these spans blanked out (offsets kept)."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _country_of_name(name: str, places: PlaceIndex) -> str | None:
-    """The one country a name places the story in: a province ("Aleppo", "Morelos"), or a place
-    name found exactly in one country only."""
-    if name.isupper() and len(name) <= 6:
-        return None  # "NAF", "SDF": an acronym, not the village that happens to share its letters
-    # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
-    exact = [c for c in places.lookup(name)[:10] if c.score >= 0.97]
-    region = places.region(name)
-    if region is not None:
-        # "Gaza" is a province of Mozambique and a city of 400,000 in Palestine, "Santa Catarina"
-        # a Brazilian state and a Mexican city: it says nothing; "San Salvador" is a province of
-        # the Bahamas and of El Salvador, whose capital it is: El Salvador
-        units = places.region_countries(name) or {region.country}
-        cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}  # its own name
-        if len(units & cities) == 1:
-            return next(iter(units & cities))
-        return None if cities or len(units) > 1 else region.country
-    found = {c.country for c in exact}
-    return found.pop() if len(found) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _iso2_names() -> dict[str, str]:
-    """ACLED country names by their lower-case form, but those the actor lexicon counts already."""
-    known = load("actors")["countries"]
-    return {name.lower(): name for name in _iso2() if name.lower() not in known}
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> re.Pattern[str]:
-    # capitalised only: "Chad" and "Niger" are countries, "chad" and "niger" are not
-    names = sorted(_iso2_names().values(), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
-
-
-_AFTER_COMMA = re.compile(r"\w, ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+){0,2})(?= region| oblast| province|[.,;)]|$)")
-_IN_PROVINCE = re.compile(
-    r"\b[A-Z][\w'’-]+(?: (?:area|town|village|city|district|countryside))? in "
-    r"((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+){0,2})(?![\w'’-])")
-_ADMIN_BRACKET = re.compile(r"\(([A-Z][^()]{1,80})\)")
 
 
 def _claimant(text: str) -> str | None:
@@ -430,122 +256,6 @@ def _anchor(s: _Sentence, found: Found, triggers: list[Trigger]) -> Trigger | No
         node, steps = node.head, steps + 1
     del doc
     return None
-
-
-# "a camp in Mon Lai Hket near Laiza", "Solhan, 15 km from Sebba": the second name says where the
-# first is, it is not a second event
-_LANDMARK_AFTER_PLACE = re.compile(
-    r"^[^.;]{0,60}?\b(?:near|close\s+to|outside|just\s+outside|on\s+the\s+outskirts\s+of|not\s+far\s+from"
-    r"|(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)\s+"
-    r"(?:the\s+)?(?:(?:town|city|village)\s+of\s+)?$", re.I)
-
-
-def _without_landmarks(places: list[Found], text: str) -> list[Found]:
-    """Drop a place named only to say where the place before it lies; it becomes that place's
-    fallback (an unlocated village is coded near its landmark, at geo_precision 2)."""
-    kept: list[Found] = []
-    for f in places:
-        between = text[kept[-1].toponym.end:f.toponym.start] if kept else ""
-        if kept and _LANDMARK_AFTER_PLACE.match(between) and not re.search(r"\b(?:and|or|as well as)\b", between):
-            host = kept[-1].toponym
-            host.landmarks = list(dict.fromkeys([*host.landmarks, f.toponym.text]))
-            host.context = list(dict.fromkeys([*host.context, *f.toponym.context]))
-            continue
-        kept.append(f)
-    return kept
-
-
-# the side whose ground was hit, not the attacker: "the headquarters of the KIA", "KIA-controlled"
-_VICTIM_SIDE_BEFORE = re.compile(
-    r"\b(?:(?:headquarters|stronghold|bastion|base|bases|camp|camps|territory|positions?|areas?|outposts?)\s+of"
-    r"|(?:controlled|held|run|administered|besieged)\s+by)\s+(?:the\s+)?(?:[\w' -]{2,50}\(\s*)?$", re.I)
-_VICTIM_SIDE_AFTER = re.compile(r"^\s*[-‐]\s*(?:controlled|held|run|administered)\b", re.I)
-
-
-def _pronoun_subject(trigger: Trigger) -> bool:
-    """True when the trigger's clause has a pronoun for a subject ("it targeted", "we hit")."""
-    verb = trigger.token if trigger.token.pos_ in ("VERB", "AUX") else trigger.token.head
-    return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _PRONOUNS for c in verb.children)
-
-
-def _noun_head(token: Token) -> Token:
-    """"police" in "a police checkpoint" → "checkpoint"."""
-    while token.dep_ in ("compound", "amod") and token.head.i != token.i:
-        token = token.head
-    return token
-
-
-def _does_something_else(s: _Sentence, actor: ActorRef, heads: list[Token]) -> bool:
-    """The actor is the subject of a verb with no attack under it ("the raids came a day after
-    Russia rejected a call for a ceasefire"): it did that, not the attack."""
-    for t in s.span:
-        if actor.start <= t.idx < actor.end and t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ == "VERB":
-            verb = t.head
-            if heads and all(_behind_barrier(h, verb) for h in heads):
-                # "Jaish al-Islam agreed to leave Douma, hours after a chemical attack": the attack
-                # is what came before the group's own act, not something it did
-                return True
-            if verb.lemma_.lower() in _SPEECH_VERBS and any(
-                c.dep_ in ("ccomp", "parataxis") and any(
-                    g.dep_ in ("nsubj", "nsubjpass") and g.lower_ not in _PRONOUNS and g.lower_ not in ("its", "their")
-                    for g in c.children)
-                for c in verb.children
-            ):
-                # "Ukraine's air force said missiles hit a factory": who speaks, not who fired
-                # ("Russia said it hit" keeps Russia: the pronoun is the speaker)
-                return True
-            return bool(heads) and verb not in heads and not any(h in verb.subtree for h in heads)
-    return False
-
-
-_BARRIERS = {"after", "before", "since", "following", "amid", "despite"}
-
-
-def _behind_barrier(head: Token, verb: Token) -> bool:
-    """The trigger hangs from the verb through "after/before/since ...": another, earlier act."""
-    node, steps = head, 0
-    while node.i != verb.i and node.head.i != node.i and steps < 10:
-        if node.lower_ in _BARRIERS or any(c.lower_ in _BARRIERS and c.dep_ in ("mark", "prep", "advmod")
-                                           for c in node.children):
-            return node.head.i == verb.i or verb in node.ancestors
-        node, steps = node.head, steps + 1
-    return False
-
-
-def _choose_actor(s: _Sentence, triggers: list[Trigger]) -> list[ActorRef]:
-    """Perpetrators named in the sentence, most likely first."""
-    heads = [t.token for t in triggers]
-    text, base = s.span.text, s.span.start_char  # (doc.text is rebuilt from the tokens on each access)
-    parties = [a for a in s.actors if a.kind in ("state", "rebel") and not _does_something_else(s, a, heads)
-               and not _VICTIM_SIDE_BEFORE.search(text[max(0, a.start - base - 40):max(0, a.start - base)])
-               and not _VICTIM_SIDE_AFTER.match(text[a.end - base:a.end - base + 15])]
-    if not parties:
-        return []
-
-    def rank(actor: ActorRef) -> tuple[int, int]:
-        doc = s.span.doc
-        tokens = [t for t in s.span if actor.start <= t.idx < actor.end]
-        near = min((abs(t.i - h.i) for t in tokens for h in heads), default=99)
-        subject = any(
-            t.dep_ in ("nsubj", "nsubjpass", "pobj", "compound", "amod", "poss") and t.head in heads for t in tokens
-        ) or any(  # "Russian forces engaged in an offensive": the subject of the verb that governs it
-            t.dep_ == "nsubj" and t.head.pos_ == "VERB" and any(t.head in (h.head, h.head.head) for h in heads)
-            for t in tokens
-        )
-        agent = any(t.head.lower_ == "by" for t in tokens)
-        victim = any(_noun_head(t).head.lower_ in ("on", "against", "targeting", "at") for t in tokens)
-        score = 0 if subject or agent or near <= 2 else 1 if tokens and heads and tokens[0].i < heads[0].i else 2
-        del doc
-        return (score + (3 if victim else 0), actor.start)
-
-    ordered = sorted(parties, key=rank)
-    if ordered and rank(ordered[0])[0] >= 3:
-        return []  # "a grenade was thrown at a police checkpoint": the only party named is the target
-    unique: list[ActorRef] = []
-    for a in ordered:
-        if all(a.name != u.name for u in unique):
-            unique.append(a)
-    return unique
 
 
 def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extraction:
@@ -804,105 +514,3 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     _drop_sublocalities(extraction, article_text)
     _attach_denials(extraction)
     return extraction
-
-
-_SUBLOCALITY_AFTER = re.compile(
-    r"^\s+(?:neighbou?rhoods?|communit(?:y|ies)|favelas?|streets?|st\.|roads?|avenues?|boulevards?|wards?|"
-    r"quarters?|colonias?|barrios?|sectors?|blocks?|markets?|compounds?|junctions?|roundabouts?|bridges?)\b",
-    re.I,
-)
-_SUBLOCALITY_NAME = re.compile(
-    r"^(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s|\sneighbou?rhood$", re.I
-)
-# "Djongue-Ouro, Fakala Commune", "Kyan Thar village of Kale township": the unit the place just
-# named lies in is its context, not a second event
-_CONTAINER_BEFORE = re.compile(r"[\w)]\s*(?:,|\bof|\bin)\s+(?:the\s+)?$")
-_CONTAINER_AFTER = re.compile(r"^\s+(?:communes?|municipality|township|district|county|LGA|woreda|tehsil)\b", re.I)
-_CONTAINER_NAME = re.compile(r"\s(?:communes?|municipality|township|district|county|LGA|woreda|tehsil)$", re.I)
-_SUBLOCALITY_BEFORE = re.compile(
-    r"\b(?:colonia|barrio|barangay|fraccionamiento|avenida|rua|calle)\s+(?:[\w'-]+\s+){0,3}(?:de\s+|del\s+)?$", re.I
-)
-
-
-def _sublocal(toponym: Toponym, text: str) -> bool:
-    return bool(
-        _SUBLOCALITY_AFTER.match(text[toponym.end : toponym.end + 30])
-        or _SUBLOCALITY_NAME.search(toponym.text)
-        or (
-            bool(_CONTAINER_AFTER.match(text[toponym.end : toponym.end + 20]) or _CONTAINER_NAME.search(toponym.text))
-            and bool(_CONTAINER_BEFORE.search(text[max(0, toponym.start - 12) : toponym.start]))
-        )
-        or _SUBLOCALITY_BEFORE.search(text[max(0, toponym.start - 20) : toponym.start])
-    )
-
-
-def _drop_sublocalities(extraction: Extraction, text: str) -> None:
-    """"... in Caucaia, in the Arianopolis neighborhood": a neighbourhood, street or market inside
-    the place the event is coded to is a detail of that event, not an event of its own. Kept only
-    when the article names nothing else."""
-
-    keep = [m for m in extraction.mentions if m.toponym is None or not _sublocal(m.toponym, text)]
-    if keep:
-        extraction.mentions = keep
-
-
-#: a province-level report is the village's when the village is named this close after it
-_REHOME_CHARS = 600
-_UNNAMED_PLACE = re.compile(
-    r"\b(?:in|on|at|near)\s+an?\s+(?:[\w-]+\s+)?(?:village|town|hamlet|camp|market|settlement)\b[^.;]{0,40}$", re.I)
-
-
-def _keep_regions_only_when_alone(extraction: Extraction) -> None:
-    """A province-level mention in an article that names villages summarises them: drop it.
-
-    When one village alone is named just after it ("gunmen killed 100 civilians in a village in
-    the Sahel region. ... the attack took place in Solhan village"), the province-level sentence
-    was about that village: it becomes a mention there, so its figures and actors are kept.
-    """
-    villages = [m for m in extraction.mentions if m.toponym and m.toponym.qualifier != "region"]
-    if not villages:
-        return
-    kept: list[Mention] = []
-    for m in extraction.mentions:
-        # "in a village in the north of Tillaberi province": an unnamed village, placed by its province
-        unnamed = m.toponym is not None and m.toponym.qualifier == "near" and bool(
-            _UNNAMED_PLACE.search(m.evidence.text[:max(0, m.toponym.start - m.evidence.start)]))
-        if m.toponym is None or (m.toponym.qualifier != "region" and not unnamed):
-            kept.append(m)
-            continue
-        after = [v for v in villages if 0 < v.evidence.start - m.evidence.start <= _REHOME_CHARS
-                 and v.event_type == m.event_type and (v.event_date == m.event_date or m.date_text is None)
-                 and v.toponym is not m.toponym and v.toponym.qualifier != "near"  # type: ignore[union-attr]
-                 and not _SEPARATE.search(v.evidence.text)]  # "In a separate attack, ...": another incident
-        names = {v.toponym.text for v in after}  # type: ignore[union-attr]
-        if unnamed and len(names) != 1:
-            kept.append(m)  # no village to give it to: it stays near its province
-            continue
-        if len(names) == 1 and (m.fatalities is not None or m.injuries is not None):
-            # an undated lead takes the day the village's sentence gives
-            when = (m.event_date, m.time_precision) if m.date_text else (after[0].event_date, after[0].time_precision)
-            kept.append(replace(m, toponym=after[0].toponym, event_date=when[0], time_precision=when[1],
-                                date_text=m.date_text or after[0].date_text))
-    extraction.mentions = sorted(kept, key=lambda x: x.evidence.start)
-
-
-def _attach_denials(extraction: Extraction) -> None:
-    """Attach each denial to the mentions whose actor or weapon it denies (all, if it names neither)."""
-    countries = load("actors")["countries"]
-    for denial in extraction.denials:
-        # "denied carrying out the attack on Kandlay": the place it names says which event
-        at_place = [m for m in extraction.mentions if m.toponym and m.toponym.text in denial.text]
-        if at_place:
-            for m in at_place:
-                m.denials.append(denial)
-            continue
-        words = re.findall(r"[\w.]+", denial.text.lower())
-        named = {countries[w] for w in words if w in countries}
-        weapon = "barrel bomb" if "barrel" in words else None
-        for m in extraction.mentions:
-            if (
-                (named and any(f"Forces of {c}" in (m.actor1 or "") for c in named))
-                or (weapon and m.weapon == weapon)
-                or (not named and not weapon)
-            ):
-                m.denials.append(denial)
