@@ -114,14 +114,18 @@ def with_era(name: str | None, when: date | None) -> str | None:
     m = _STATE_FORCES.match(name)
     if m is None:
         return name
-    periods = load("eras")["periods"].get(m["country"])
-    if not periods:
-        return name
     suffix = None
-    for first, period in periods:
-        if when >= date.fromisoformat(first):
+    for first, period in _eras().get(m["country"], ()):
+        if when >= first:
             suffix = period
     return m["force"] + suffix if suffix is not None else name
+
+
+@lru_cache(maxsize=1)
+def _eras() -> dict[str, list[tuple[date, str]]]:
+    """lexicons/eras.json with its days parsed once (``with_era`` runs for every mention)."""
+    return {country: [(date.fromisoformat(first), suffix) for first, suffix in periods]
+            for country, periods in load("eras")["periods"].items()}
 
 
 def police(country: str) -> str:

@@ -277,7 +277,8 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 anchor = d.value
         sentences.append(
             _Sentence(
-                span, i, find_triggers(span), find_toponyms(span, places, iso2), find_actors(span, country), dates
+                span, i, find_triggers(span), find_toponyms(span, places, iso2, article_text),
+                find_actors(span, country), dates,
             )
         )
     # the article's dominant form of violence types generic sentences ("targeted towns")

@@ -275,19 +275,11 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
-_LAST_DOC: list = [None, ""]
+def find_toponyms(sent: Span, places: PlaceIndex, country: str | None, doc_text: str | None = None) -> list[Found]:
+    """Candidate toponyms of the sentence with their qualifier, context and role.
 
-
-def _text_of(doc) -> str:  # type: ignore[no-untyped-def]
-    """The doc's text, built once per doc: spaCy rebuilds ``doc.text`` from every token on each access,
-    and an article's sentences ask for it name after name."""
-    if _LAST_DOC[0] is not doc:
-        _LAST_DOC[0], _LAST_DOC[1] = doc, doc.text
-    return _LAST_DOC[1]
-
-
-def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[Found]:
-    """Candidate toponyms of the sentence with their qualifier, context and role."""
+    ``doc_text`` is the whole article's text, when the caller has it: spaCy rebuilds ``doc.text``
+    from every token on each access, and a sentence may need it name after name."""
     text, base = sent.text, sent.start_char
     ents = {(e.start_char - base, e.end_char - base): e.label_ for e in sent.ents}
     spans: list[tuple[int, int, str]] = []
@@ -351,10 +343,12 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         if before.count("(") > before.count(")"):
             continue  # inside brackets: the admin units of the name before them, context not a place
         # (the brackets may fall in the next "sentence": spaCy ends one at "(coded to district level)")
-        bracket = _admin_bracket(_text_of(sent.doc)[base + end:base + end + 200], places, country)
+        if doc_text is None:
+            doc_text = sent.doc.text
+        bracket = _admin_bracket(doc_text[base + end:base + end + 200], places, country)
         province_after = _province_after(after, places, country)
         strong = bool(_STRONG_BEFORE.search(before[-40:]) or _CUE_AFTER.match(after) or bracket or province_after
-                      or _near_a_named_place(after, places, country))
+                      or _near_a_named_place(after))
         if norp and not strong:
             continue
         medium = bool(_CUE_BEFORE.search(before[-60:]))
@@ -381,7 +375,7 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
             continue
         # a capital said for its government ("Moscow denied") is a place only where the words
         # around it say so ("in Kyiv"), and then the city, not its province
-        capital = name.lower() in _country_words() or is_capital(name)
+        capital = is_capital(name)  # (countries and peoples were left out above)
         if capital and (not (_CAPITAL_CUE.search(before[-60:]) or strong) or _SEAT_BEFORE.search(before[-60:])
                         or _SPEAKS_AFTER.match(after)):
             continue  # "Moscow denied", "the defence ministry in Kabul said": a government, not a place
@@ -399,12 +393,12 @@ def find_toponyms(sent: Span, places: PlaceIndex, country: str | None) -> list[F
         # "Balkh district" is the district, not the province of the same name
         # ("in Punta Arenas (Bolivar)": a name followed by its bracketed units is a town too,
         # unless the words say province)
-        # "Vinnytsia, Ukraine": a name said with its country is the town (datelines, captions)
-        with_country = bool((m := _COUNTRY_AFTER.match(after)) and is_country_word(m.group(1)))
-        # "Dnipro, a major city on the Dnieper", "the city of Vinnytsia": the town, not its province
-        with_country = with_country or bool(_CITY_APPOSITION.match(after))
+        # "Vinnytsia, Ukraine": a name said with its country is the town (datelines, captions);
+        # "Dnipro, a major city on the Dnieper": so is one the text calls a town
+        a_town = bool((m := _COUNTRY_AFTER.match(after)) and is_country_word(m.group(1))) or bool(
+            _CITY_APPOSITION.match(after))
         is_region = (region is not None and not capital and not province_after and not district
-                     and not with_country) and (
+                     and not a_town) and (
             bool(_REGION_BEFORE.search(before[-40:]) or _REGION_AFTER.match(after))
             or (not bracket and not re.match(r"^\s+(?:city|town|village)\b", after)
                 and not re.search(r"\b(?:city|town|village|hamlet) of\s+$", before[-20:]))
@@ -451,7 +445,7 @@ _NEAR_NAME_AFTER = re.compile(
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,2})")
 
 
-def _near_a_named_place(after: str, places: PlaceIndex, country: str | None) -> bool:
+def _near_a_named_place(after: str) -> bool:
     """ "a camp in Mon Lai Hket near Laiza": a name placed by a town named beside it is a place,
     known to the gazetteer or not."""
     m = _NEAR_NAME_AFTER.match(after)
