@@ -198,17 +198,12 @@ def _candidates(conn: Connection, u: Unit) -> list[Unit]:
     return annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
 
 
-def _undated_candidates(conn: Connection, u: Unit, pool: dict[str, list[Unit]] | None = None) -> list[Unit]:
+def _undated_candidates(conn: Connection, u: Unit, pool: dict[str, list[Unit]]) -> list[Unit]:
     """Undated leader reports that may join ``u``'s event (:func:`~warwatch.fuse.units.undated_fit`).
 
     ``pool`` keeps the undated leader reports of each country already read in this closure: they
     are few, and reading them once per country instead of once per dated report saves a query
-    for every report of an ingest (``undated_fit`` makes the same choice the place query did)."""
-    if pool is None:
-        query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
-            reports.c.follows.is_(None), reports.c.day_lo.is_(None))
-        found = annotate(conn, (unit(row) for row in conn.execute(_near(query, u))))
-        return [o for o in found if undated_fit(u, o)]
+    for every report of an ingest (``undated_fit`` decides on place as a place query would)."""
     if u.country not in pool:
         same_country = reports.c.country == u.country if u.country else reports.c.country.is_(None)
         query = select(*UNIT_COLUMNS).join(articles, articles.c.id == reports.c.article_id).where(
