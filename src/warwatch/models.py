@@ -97,6 +97,10 @@ class Place:
         return self.lat is not None and self.lon is not None
 
 
+#: :attr:`Toponym.qualifier` of an event whose report names no place: only its country is known
+COUNTRY_ONLY = "country"
+
+
 @dataclass
 class Toponym:
     """A place name found in a sentence, with what the sentence says around it."""

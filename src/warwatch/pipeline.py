@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warwatch.geocode.theatre import Theatre
-from warwatch.models import Article, Mention, Place, Toponym
+from warwatch.models import COUNTRY_ONLY, Article, Mention, Place, Toponym
 
 if TYPE_CHECKING:
     from warwatch.extract.mentions import Extraction
@@ -128,6 +128,9 @@ class Pipeline:
 
     def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
                theatre: Theatre | None) -> Place:
+        if top.qualifier == COUNTRY_ONLY:
+            # no place named: the event stays unlocated, in the story's country (never geocoded)
+            return Place(text=top.text, country=story or guessed)
         # the provinces named next to the place outrank a story country they do not fit, and a
         # guess from elsewhere in the article must fit them: "Punta Arenas (Bolivar)" is not in
         # Costa Rica because Puntarenas is a province there

@@ -46,7 +46,7 @@ from warwatch.extract.settle import (
 from warwatch.extract.story import _iso2, story_country
 from warwatch.extract.toponyms import Found, PlaceIndex, find_toponyms
 from warwatch.extract.triggers import STRONG, Trigger, find_triggers, has_attack_verb
-from warwatch.models import Article, Evidence, Mention
+from warwatch.models import COUNTRY_ONLY, Article, Evidence, Mention, Toponym
 
 # the names other code and the tests import from here, though they now live next door
 __all__ = ["Extraction", "extract_mentions", "story_country"]
@@ -296,6 +296,8 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     previous_actor: list[ActorRef] = []
     named_so_far: list[Found] = []  # the village-level places named before the sentence at hand
     said_before: tuple[int, date] | None = None  # the last day a sentence said, and which sentence
+    named_anywhere = any(f.role in ("place", "region") for s in sentences for f in s.places)
+    placeless_used = False  # an article that names no place yields one event, from its first report
     for s in sentences:
         text = s.span.text
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
@@ -450,6 +452,12 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 extraction.mentions.append(follow)
             previous = None
             continue
+        if not targets and not placeless_used and not named_anywhere:
+            # an article that names no place at all ("Police fired tear gas at students in the
+            # capital"): its incident is still an event, coded to the story's country, unlocated
+            placeless_used = True
+            targets = [Found(Toponym(country or "", s.span.start_char, s.span.start_char, qualifier=COUNTRY_ONLY),
+                             "place", False, "no place named")]
         shared = len(targets) > 1
         gap = _GAP_AFTER.search(text) if own is None else None
         for found in targets:
