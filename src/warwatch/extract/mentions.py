@@ -68,7 +68,28 @@ _PRIORITY = [
     "Violent demonstration",
     "Mob violence",
     "Arrests",
+    "Looting/property destruction",
+    "Non-violent transfer of territory",
+    "Headquarters or base established",
+    "Disrupted weapons use",
+    "Agreement",
+    "Change to group/activity",
 ]
+_DEVELOPMENT = "Strategic developments"
+# "seized weapons and ammunition": what is seized is arms, not ground (ACLED: disrupted weapons use)
+_ARMS = re.compile(
+    r"\b(?:weapons?|arms|ammunition|ammo|explosives?|ieds?|rifles|guns|rockets?|mortars?|grenades?|bombs?|"
+    r"(?:land)?mines?|cache|stash|munitions?|detonators?|vests?|belts?|shells|missiles?|drones?|projectiles?|"
+    r"devices?|caches|depots?)\b", re.I)
+# "took control of the town without a fight", "entered the city after the army withdrew": ground
+# changing hands with no battle (ACLED: non-violent transfer of territory)
+_WITHOUT_A_FIGHT = re.compile(
+    r"\b(?:without (?:a |any )?(?:fight|fighting|battle|resistance|a shot|clashes|bloodshed|firing)|unopposed|"
+    r"peacefully|(?:after|as|when|following) (?:the )?[\w\s-]{0,40}?(?:withdr[ae]w|withdrawal|pulled out|retreat\w*|"
+    r"abandon\w*|fled|left)|handed (?:it )?over|handover)\b", re.I)
+# the preposition that makes violence the background of a development: "agreed a ceasefire after
+# the worst fighting in decades", "arrested amid clashes"
+_BACKGROUND_PREPS = {"after", "following", "amid", "despite", "since", "during", "ending", "end"}
 _HISTORY_LIMIT = timedelta(days=30)
 # "The attack comes five days after a similar attack on Chasiv Yar", "came a week after 32 were
 # killed in Omdurman": what follows is an earlier incident, that many days before this one
@@ -157,6 +178,29 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
     strong = [t for t in real if t.kind in STRONG]
     air = [t for t in real if t.kind == "air"]
     generic = [t for t in real if t.kind in ("generic", "casualty")]
+    development = [t for t in strong if t.kind == "development"]
+    violent = [t for t in strong if t.kind != "development"]
+    for t in violent:
+        if t.kind == "territory" and _seizes_arms(t):
+            t.event_type, t.sub_event_type, t.kind = _DEVELOPMENT, "Disrupted weapons use", "development"
+            development.append(t)
+    violent = [t for t in violent if t.kind != "development"]
+    disrupted = [t for t in development if t.sub_event_type == "Disrupted weapons use"]
+    if disrupted and all(t.event_type == "Explosions/Remote violence" for t in violent) and not any(
+            t.kind == "casualty" for t in real):
+        # "air defences shot down two drones", "sappers defused an IED": the weapon never struck
+        return _DEVELOPMENT, "Disrupted weapons use", None
+    if development and (not violent or all(_in_background(t, development) for t in violent)):
+        # people killed or hurt in the same breath ("looted and killed two") make it violence
+        harm = [t for t in generic if t.kind == "casualty" and not _in_background(t, development)]
+        if not harm:
+            best_dev = min(development, key=lambda t: _PRIORITY.index(t.sub_event_type))
+            return _DEVELOPMENT, best_dev.sub_event_type or "Other", None
+    strong = violent
+    territory = next((t for t in strong if t.kind == "territory"), None)
+    if territory is not None and _WITHOUT_A_FIGHT.search(sent.text) and all(
+            t.kind in ("territory", "protest") for t in strong):
+        return _DEVELOPMENT, "Non-violent transfer of territory", None
     protest = next((t for t in strong if t.kind == "protest"), None)
     if protest is not None and all(t.event_type in (None, "Battles", "Protests", "Riots") for t in strong):
         return _protest_kind(protest, sent.text)  # "protesters clashed with police": a riot, not a battle
@@ -200,6 +244,29 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
                 return "Violence against civilians", "Attack", None
         return None
     return None
+
+
+def _seizes_arms(trigger: Trigger) -> bool:
+    """A verb of taking whose object is arms ("seized a cache of weapons"), not a place."""
+    objects = [c for c in trigger.token.children if c.dep_ in ("dobj", "nsubjpass")]
+    return any(_ARMS.search(" ".join(t.text for t in o.subtree)) for o in objects)
+
+
+def _in_background(trigger: Trigger, development: list[Trigger]) -> bool:
+    """The violence is only the setting of a development: it hangs from "after", "amid"... on the
+    way up to the development's verb ("agreed a ceasefire after weeks of fighting")."""
+    node, steps = trigger.token, 0
+    targets = {t.token.i for t in development}
+    through_prep = False
+    while steps < 10 and node.head.i != node.i:
+        if node.dep_ == "pobj" and node.head.lower_ in _BACKGROUND_PREPS:
+            through_prep = True
+        if node.dep_ in ("advcl",) and any(c.dep_ == "mark" and c.lower_ in _BACKGROUND_PREPS for c in node.children):
+            through_prep = True
+        node, steps = node.head, steps + 1
+        if node.i in targets or any(c.i in targets for c in node.children):
+            return through_prep
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -334,7 +401,10 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             own = None
         if _SEPARATE.search(text):
             narrative = main_date
-        if own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT:
+        # a development's day ("agreed to a truce on August 31") is no thread for the violence told
+        # after it: only violent incidents carry their date to the sentences that follow
+        if (own is not None and own.precision == 1 and own.value >= published - _HISTORY_LIMIT
+                and kind[0] != _DEVELOPMENT):
             narrative = own.value
             main_date = main_date or own.value
         when: date | None = own.value if own else (narrative or carried or (None if undated else published))

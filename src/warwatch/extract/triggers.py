@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 from warwatch.extract.lexicon import load
 
 # the kinds that name violence by themselves; "air" nouns (jets, helicopters) need a verb
-STRONG = {"specific", "bombard", "territory", "protest", "arrest"}
+STRONG = {"specific", "bombard", "territory", "protest", "arrest", "development"}
 ATTACK_VERBS = {
     "hit",
     "strike",
@@ -137,6 +137,20 @@ def _modality(token: Token, sent: Span) -> str:
         node, first, hops = node.head, False, hops + 1
 
 
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+def _fits(entry: dict, text: str) -> bool:
+    """An entry's 'needs' and 'unless' conditions on its sentence ("agree" is an Agreement only in a
+    sentence about a ceasefire, prisoners or armed groups; an arrest for drugs is ordinary crime)."""
+    needs, unless = entry.get("needs"), entry.get("unless")
+    if needs and not _regex(needs).search(text):
+        return False
+    return not (unless and _regex(unless).search(text))
+
+
 def find_triggers(sent: Span) -> list[Trigger]:
     """Triggers of the sentence in text order, longest phrase first at each position."""
     index = _index()
@@ -151,7 +165,7 @@ def find_triggers(sent: Span) -> list[Trigger]:
                 n = len(words)
                 if i + n > sent.end:
                     continue
-                if all(w in _forms(doc[i + k]) for k, w in enumerate(words)):
+                if all(w in _forms(doc[i + k]) for k, w in enumerate(words)) and _fits(entry, sent.text):
                     head = doc[i + n - 1]
                     found.append(
                         Trigger(
