@@ -124,6 +124,7 @@ class Pipeline:
                 cache[key] = _in_a_named_country(place, extraction.named_countries, story)
             mention.place = cache[key]
         _province_of_the_story(extraction.mentions)
+        _crowds_of_the_place(extraction.mentions)
         return extraction.mentions
 
     def _place(self, top: Toponym, others: list[str], story: str | None, guessed: str | None,
@@ -211,6 +212,23 @@ def _in_a_named_country(place: Place, named: frozenset[str], story: str | None) 
     if not place.located or not named or not story or story not in named or place.country in named:
         return place
     return Place(text=place.text, country=story)
+
+
+_CROWDS = ("Protesters", "Rioters", "Civilians")
+
+
+def _crowds_of_the_place(mentions: Sequence[Mention]) -> None:
+    """A crowd named with no country, the story's being unknown ("Protesters"), takes the country of
+    the place where it gathered, as ACLED names it ("Protesters (Kenya)")."""
+    from warwatch.store.acled import country as acled_country
+
+    for m in mentions:
+        found = acled_country(m.place.country) if m.place is not None else None
+        if found is None:
+            continue
+        for attr in ("actor1", "actor2"):
+            if getattr(m, attr) in _CROWDS:
+                setattr(m, attr, f"{getattr(m, attr)} ({found.name})")
 
 
 def _province_of_the_story(mentions: Sequence[Mention]) -> None:

@@ -76,6 +76,15 @@ _PRIORITY = [
     "Change to group/activity",
 ]
 _DEVELOPMENT = "Strategic developments"
+# a fight between crowds of people, with no armed party: ACLED's mob violence, not a battle
+_CROWD = re.compile(r"\b(?:villagers|residents|locals|supporters|crowds?|mobs?|youths|students|worshippers|"
+                    r"neighbours|neighbors|families|clans?|tribesmen|fans|groups? of (?:people|men|locals|villagers)|"
+                    r"cadres|(?:party|union) (?:workers|supporters|members|activists)|members of (?:a |the )?rival|"
+                    r"two groups|rival groups)\b", re.I)
+_MOB_VERBS = {"beat", "lynch", "kill", "clash", "attack", "assault", "stone", "torch", "burn", "set", "hack", "injure",
+              "wound", "chase", "thrash", "murder", "stab", "vandalise", "vandalize", "ransack", "loot", "fight"}
+_ARMED = re.compile(r"\b(?:soldiers|troops|army|militants?|police|policemen|forces|gunmen|rebels?|fighters|"
+                    r"militia\w*|insurgents|jihadists|guerrillas?|armed|gunfire|guns?|rifles|bandits)\b", re.I)
 # "seized weapons and ammunition": what is seized is arms, not ground (ACLED: disrupted weapons use)
 _ARMS = re.compile(
     r"\b(?:weapons?|arms|ammunition|ammo|explosives?|ieds?|rifles|guns|rockets?|mortars?|grenades?|bombs?|"
@@ -172,8 +181,12 @@ def _aggregate(text: str) -> bool:
     return False
 
 
-def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> tuple[str, str, str | None] | None:
-    """(event type, sub-event type, weapon) of the sentence's realis triggers, or None."""
+def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
+              after: str = "") -> tuple[str, str, str | None] | None:
+    """(event type, sub-event type, weapon) of the sentence's realis triggers, or None.
+
+    ``after`` is the text of the next sentences: what happened at a protest is often told there
+    ("Police fired tear gas to disperse them")."""
     real = [t for t in triggers if t.modality == "event"]
     strong = [t for t in real if t.kind in STRONG]
     air = [t for t in real if t.kind == "air"]
@@ -203,7 +216,7 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         return _DEVELOPMENT, "Non-violent transfer of territory", None
     protest = next((t for t in strong if t.kind == "protest"), None)
     if protest is not None and all(t.event_type in (None, "Battles", "Protests", "Riots") for t in strong):
-        return _protest_kind(protest, sent.text)  # "protesters clashed with police": a riot, not a battle
+        return _protest_kind(protest, sent.text + " " + after)  # "protesters clashed with police": a riot
     if strong:
         best = min(strong, key=lambda t: _PRIORITY.index(t.sub_event_type) if t.sub_event_type in _PRIORITY else 99)
         if best.kind == "bombard" and air:
@@ -219,7 +232,10 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
         if any(t.weapon == "barrel bomb" for t in real):
             weapon = "barrel bomb"
         if best.kind == "protest":
-            return _protest_kind(best, sent.text)
+            return _protest_kind(best, sent.text + " " + after)
+        if best.sub_event_type in ("Armed clash", "Attack") and _crowd_did_it(sent):
+            # "villagers clashed with sticks and iron rods": a fight between unarmed crowds is mob violence
+            return "Riots", "Mob violence", None
         if best.sub_event_type in ("Shelling/artillery/missile attack", "Grenade") and _SMALL_ARMS.search(sent.text):
             # ACLED: heavy weapons fired together with small arms at an armed enemy make an armed clash
             return "Battles", "Armed clash", weapon
@@ -239,11 +255,41 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None) -> t
             off_duty = bool(_OFF_DUTY.search(sent.text))  # ACLED: off-duty soldiers and police are civilians
             if _victims(sent, _MILITARY_VICTIMS) and not off_duty:
                 return "Battles", "Armed clash", None
+            if any(t.lemma_.lower() == "clash" for t in sent) and _crowd_did_it(sent):
+                return "Riots", "Mob violence", None
+            if _crowd_did_it(sent):
+                return "Riots", "Mob violence", None  # "locals beat and killed a man they accused of theft"
             if _victims(sent, _CIVILIAN_VICTIMS) or off_duty or any(t.kind == "casualty" for t in generic):
                 # someone killed, with no armed party said to be fighting back: an attack on civilians
                 return "Violence against civilians", "Attack", None
         return None
     return None
+
+
+def _crowd_did_it(sent: Span) -> bool:
+    """The violence is done by a crowd (villagers, locals, party cadres), with no armed party named."""
+    if _ARMED.search(sent.text):
+        return False
+    # the crowd must be the one acting: "locals beat ...", not "residents said three were killed"
+    subjects = [t for t in sent if t.dep_ == "nsubj" and t.head.lemma_.lower() in _MOB_VERBS]
+    return any(_CROWD.search(" ".join(x.text for x in t.subtree)) for t in subjects)
+
+
+def _crowd_actors(event_type: str, sub: str, actors: list[ActorRef], country: str | None) -> list[ActorRef]:
+    """ACLED's sides of a protest or riot: "Protesters (Country)" or "Rioters (Country)" first, then
+    the state force that met them (intervention, excessive force, a riot against police) or, for mob
+    violence, the civilians it fell on. The country is the story's; with none, it is filled in from
+    the event's place once geocoded (see ``pipeline``)."""
+    label = "Protesters" if event_type == "Protests" else "Rioters"
+    where = f" ({country})" if country else ""
+    start = actors[0].start if actors else 0
+    crowd = ActorRef(f"{label}{where}", label.lower(), label.lower(), start, start, False, country)
+    state = [a for a in actors if a.kind == "state"]
+    if sub == "Mob violence":
+        return [crowd, ActorRef(f"Civilians{where}", "civilians", "civilians", start, start, False, country)]
+    if sub == "Peaceful protest":
+        return [crowd]
+    return [crowd, *state[:1]]
 
 
 def _seizes_arms(trigger: Trigger) -> bool:
@@ -280,13 +326,35 @@ def _protest_kind(trigger: Trigger, text: str) -> tuple[str, str, None]:
     cues = _protest_cues()
     if trigger.event_type == "Riots":
         return "Riots", trigger.sub_event_type or "Violent demonstration", None
-    if cues["excessive_force"].search(text):
-        return "Protests", "Excessive force against protesters", None
-    if cues["violent"].search(text):
+    if _at_the_protest(cues["violent"], text):
         return "Riots", "Violent demonstration", None
-    if cues["intervention"].search(text):
+    if _at_the_protest(cues["excessive_force"], text):
+        return "Protests", "Excessive force against protesters", None
+    if _at_the_protest(cues["intervention"], text):
         return "Protests", "Protest with intervention", None
     return "Protests", "Peaceful protest", None
+
+
+# what a protest is about, not what happened at it: "protested against the arrest of", "to demand
+# justice for men killed", "condemning the alleged rape", "demanded the release of detainees"
+_GRIEVANCE = re.compile(
+    r"\b(?:against|over|demand\w*|call\w* for|condemn\w*|denounc\w*|solidarity|protest(?:ing|ed)? (?:at|of|over|the)|"
+    r"commemorat\w*|memory of|justice|release|accus\w*|claim\w*|repudiat\w*|after|following|since|victims? of|"
+    r"reject\w*|oppos\w*|angry at|anger at|outrage at|because of|due to)\b", re.I)
+_AT_PROTEST = re.compile(r"\b(?:police|security forces|soldiers|troops|officers|authorities|riot|tear ?gas|"
+                         r"protesters|demonstrators|crowds?)\b", re.I)
+
+
+def _at_the_protest(cue: re.Pattern[str], text: str) -> bool:
+    """A cue that tells what happened at the protest, not the grievance it was held over."""
+    for m in cue.finditer(text):
+        clause = re.split(r"[.;:]|,\s+(?:and|but|while|as)\b", text[: m.start()])[-1]
+        before = clause[-90:]
+        grievance = list(_GRIEVANCE.finditer(before))
+        if grievance and not _AT_PROTEST.search(before[grievance[-1].end():]):
+            continue
+        return True
+    return False
 
 
 def _event_date(s: _Sentence, triggers: list[Trigger]) -> DateRef | None:
@@ -365,7 +433,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     said_before: tuple[int, date] | None = None  # the last day a sentence said, and which sentence
     named_anywhere = any(f.role in ("place", "region") for s in sentences for f in s.places)
     placeless_used = False  # an article that names no place yields one event, from its first report
-    for s in sentences:
+    for n, s in enumerate(sentences):
         text = s.span.text
         evidence = Evidence(s.span.start_char, s.span.end_char, text.strip())
         named_before = list(named_so_far)
@@ -382,7 +450,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if _CAPTION.search(text):
             previous = None
             continue
-        kind = _classify(s.triggers, s.span, context_sub)
+        kind = _classify(s.triggers, s.span, context_sub, " ".join(x.span.text for x in sentences[n + 1 : n + 3]))
         if (kind is None and previous is not None and previous.mentions and s.places
                 and _ANAPHOR.search(text) and any(t.modality == "event" for t in s.triggers)):
             # "... killed 100 civilians in a village in the Sahel region. The attack took place on
@@ -450,13 +518,17 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 if actors and actors[0].kind == "state"
                 else "Non-state actor overtakes territory"
             )
+        if event_type in ("Protests", "Riots"):
+            actors = _crowd_actors(event_type, sub, actors, country)
         toll = read_toll(s.span)
         target, civilian_target = _target(text)
         victims = [a for a in s.actors if a.kind == "civilians"]
         civilian = event_type == "Violence against civilians" or civilian_target or bool(victims and toll.killed)
         actor1 = actors[0] if actors else None
-        actor2 = actors[1] if len(actors) > 1 and event_type == "Battles" else None
-        assoc = actors[1].name if len(actors) > 1 and event_type != "Battles" else None
+        # two sides: a battle's, or the crowd and who met it (police at a protest, a mob's victims)
+        sides = event_type in ("Battles", "Protests", "Riots")
+        actor2 = actors[1] if len(actors) > 1 and sides else None
+        assoc = actors[1].name if len(actors) > 1 and not sides else None
         if actor2 is None and civilian and victims:
             actor2 = victims[0]
         # "Kurdish security forces known as Asayesh": a name the actor lexicon knows is a party, not a place
