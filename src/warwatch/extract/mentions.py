@@ -132,8 +132,11 @@ _CAPTION = re.compile(
 
 
 _OFFICIAL_CLAIMANTS = {"State media", "Military sources"}
+_BARE_EXPLOSIONS = {"explosion", "blast", "explosions"}
+_HEAVY_MG = re.compile(r"\bheavy machine[- ]?guns?\b", re.I)
 _SMALL_ARMS = re.compile(
     r"\b(?:small arms|(?:heavy |large-calibre |large-caliber )?machine[- ]?guns?|automatic (?:weapons|rifles)|rifles|"
+    r"firearms|gunfire|gunshots|AK-47s?|"
     r"IFVs?|infantry fighting vehicles?)\b",
     re.I,
 )
@@ -193,6 +196,7 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
     generic = [t for t in real if t.kind in ("generic", "casualty")]
     development = [t for t in strong if t.kind == "development"]
     violent = [t for t in strong if t.kind != "development"]
+    violent = [t for t in violent if not (t.kind == "territory" and _takes_no_ground(t))]
     for t in violent:
         if t.kind == "territory" and _seizes_arms(t):
             t.event_type, t.sub_event_type, t.kind = _DEVELOPMENT, "Disrupted weapons use", "development"
@@ -231,8 +235,23 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
         )
         if any(t.weapon == "barrel bomb" for t in real):
             weapon = "barrel bomb"
+        if best.phrase in _BARE_EXPLOSIONS:
+            # "explosions involving mortars", "bursts of fire involving small arms": an explosion
+            # heard or counted is typed by the weapon named with it, a device only when none is
+            others = [t for t in strong if t.phrase not in _BARE_EXPLOSIONS and t.kind != "protest"]
+            if others:
+                best = min(others, key=lambda t: _PRIORITY.index(t.sub_event_type)
+                           if t.sub_event_type in _PRIORITY else 99)
+            elif _HEAVY_MG.search(sent.text):
+                return "Explosions/Remote violence", "Shelling/artillery/missile attack", None
+            elif _SMALL_ARMS.search(sent.text):
+                return "Battles", "Armed clash", None
         if best.kind == "protest":
             return _protest_kind(best, sent.text + " " + after)
+        if best.sub_event_type == "Attack" and _victims(sent, _MILITARY_VICTIMS) and not _OFF_DUTY.search(sent.text):
+            # "gunmen opened fire on a police patrol, injuring three policemen": armed men on both
+            # sides make a battle, not violence against civilians
+            return "Battles", "Armed clash", None
         if best.sub_event_type in ("Armed clash", "Attack") and _crowd_did_it(sent):
             # "villagers clashed with sticks and iron rods": a fight between unarmed crowds is mob violence
             return "Riots", "Mob violence", None
@@ -245,6 +264,11 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
         weapon = "barrel bomb" if any(t.weapon == "barrel bomb" for t in air) else air[0].weapon
         return "Explosions/Remote violence", "Air/drone strike", weapon
     if generic:
+        if any(t.phrase == "bomb" for t in generic) and not context_sub:
+            # "forces bombed militant bases" is from the air; "their vehicle hit a bomb", a planted device
+            if any(t.phrase == "bomb" and t.token.pos_ == "VERB" for t in generic):
+                return "Explosions/Remote violence", "Air/drone strike", None
+            return "Explosions/Remote violence", "Remote explosive/landmine/IED", None
         if any(t.event_type == "Explosions/Remote violence" for t in generic) or context_sub in (
             "Air/drone strike",
             "Shelling/artillery/missile attack",
@@ -290,6 +314,25 @@ def _crowd_actors(event_type: str, sub: str, actors: list[ActorRef], country: st
     if sub == "Peaceful protest":
         return [crowd]
     return [crowd, *state[:1]]
+
+
+_GROUND = re.compile(r"\b(?:towns?|city|cities|villages?|areas?|hills?|heights|bases?|positions?|districts?|regions?|"
+                     r"territor(?:y|ies)|control|airports?|airfields?|crossings?|checkpoints?|roads?|highways?|bridges?|"
+                     r"neighbou?rhoods?|outposts?|camps?|localit(?:y|ies)|settlements?|count(?:y|ies)|provinces?|"
+                     r"strongholds?|posts?|garrisons?|barracks|headquarters|island|port|dam|mountains?|valley|"
+                     r"front ?lines?|capital|centre|center|suburbs?|quarters?|hamlets?|municipalit(?:y|ies))\b", re.I)
+
+
+def _takes_no_ground(trigger: Trigger) -> bool:
+    """What is taken is people or things ("captured two operatives", "seized a clinic"), not ground:
+    a named place (a proper noun) or a word for ground."""
+    objects = [c for c in trigger.token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if not objects:
+        return False
+    for o in objects:
+        if o.pos_ == "PROPN" or o.ent_type_ in ("GPE", "LOC", "FAC") or _GROUND.search(o.text):
+            return False
+    return True
 
 
 def _seizes_arms(trigger: Trigger) -> bool:
@@ -450,7 +493,10 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if _CAPTION.search(text):
             previous = None
             continue
-        kind = _classify(s.triggers, s.span, context_sub, " ".join(x.span.text for x in sentences[n + 1 : n + 3]))
+        # what the next sentences say happened at a protest counts when they speak of the crowd or
+        # who met it ("Police fired tear gas"), not of its grievance ("He was arrested in March")
+        after = " ".join(x.span.text for x in sentences[n + 1 : n + 3] if _AT_PROTEST.search(x.span.text))
+        kind = _classify(s.triggers, s.span, context_sub, after)
         if (kind is None and previous is not None and previous.mentions and s.places
                 and _ANAPHOR.search(text) and any(t.modality == "event" for t in s.triggers)):
             # "... killed 100 civilians in a village in the Sahel region. The attack took place on
@@ -520,6 +566,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             )
         if event_type in ("Protests", "Riots"):
             actors = _crowd_actors(event_type, sub, actors, country)
+        if sub == "Arrests" and actors and actors[0].kind != "state":
+            # ACLED: only the state arrests; an armed group that detains people abducts them
+            event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
         toll = read_toll(s.span)
         target, civilian_target = _target(text)
         victims = [a for a in s.actors if a.kind == "civilians"]
