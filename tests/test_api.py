@@ -426,3 +426,60 @@ def test_a_missing_or_broken_database_gives_json_errors(seed_copy: Path, tmp_pat
         db.execute("DROP TABLE claims")
     response = app.get("/api/events/SYR1")
     assert response.status_code == 503 and "cannot read" in response.json()["message"]
+
+
+@pytest.fixture(scope="module")
+def typed_client(tmp_path_factory: pytest.TempPathFactory):
+    """The API over a store holding events of all six ACLED event types (the store's write path)."""
+    from typed_events import store_typed
+
+    db = store_typed(tmp_path_factory.mktemp("typed") / "typed.db")
+    with TestClient(create_app(db, tiles=None)) as test_client:
+        yield test_client
+
+
+def test_type_filter_takes_event_and_sub_event_types(typed_client) -> None:
+    from typed_events import EVENTS
+
+    def towns(**params) -> set[str]:
+        response = typed_client.get("/api/events", params=params)
+        assert response.status_code == 200, response.text
+        return {e["location"] for e in response.json()["events"]}
+
+    assert towns(event_type="protests") == {"Nairobi", "Omdurman"}
+    assert towns(event_type="Mob violence") == {"Kolkata"}
+    assert towns(event_type=["Riots", "Arrests"]) == {"Patna", "Kolkata", "Istanbul"}
+    assert towns(event_type="Riots", sub_event_type="Violent demonstration") == {"Patna"}
+    assert towns(sub_event_type="agreement") == {"Goma"}
+    assert towns() == {e.town for e in EVENTS}
+    protests = typed_client.get("/api/events.csv", params={"event_type": "Protests"}).text
+    rows = list(csv.DictReader(io.StringIO(protests)))
+    assert {(r["location"], r["disorder_type"], r["interaction"]) for r in rows} == {
+        ("Nairobi", "Demonstrations", "60"), ("Omdurman", "Political violence; Demonstrations", "16")}
+
+
+def test_facets_list_all_six_types_with_their_sub_types(typed_client) -> None:
+    types = typed_client.get("/api/facets").json()["types"]
+    assert [t["value"] for t in types] == ["Battles", "Explosions/Remote violence", "Violence against civilians",
+                                           "Protests", "Riots", "Strategic developments"]
+    assert sum(len(t["sub_event_types"]) for t in types) == 25
+    counts = {t["value"]: t["count"] for t in types}
+    assert counts["Strategic developments"] == 3 and counts["Riots"] == 2
+    riots = next(t for t in types if t["value"] == "Riots")["sub_event_types"]
+    assert riots == [{"value": "Violent demonstration", "count": 1}, {"value": "Mob violence", "count": 1}]
+    # a type the database holds none of is listed with 0
+    strategic = next(t for t in types if t["value"] == "Strategic developments")["sub_event_types"]
+    assert {"value": "Disrupted weapons use", "count": 0} in strategic
+    stats = typed_client.get("/api/stats/daily").json()
+    assert stats["event_types"] == [t["value"] for t in types]  # ACLED's order: the bars stack the same way
+
+
+def test_event_detail_carries_acleds_derived_columns(typed_client) -> None:
+    listed = typed_client.get("/api/events", params={"event_type": "Arrests"}).json()["events"]
+    assert len(listed) == 1 and listed[0]["civilian_targeting"] is False  # an arrest is not an attack
+    mob = typed_client.get("/api/events", params={"event_type": "Mob violence"}).json()["events"][0]
+    assert mob["civilian_targeting"] is True
+    detail = typed_client.get(f"/api/events/{mob['event_id']}").json()
+    assert detail["acled"]["disorder_type"] == "Political violence"
+    assert (detail["acled"]["inter1"], detail["acled"]["inter2"], detail["acled"]["interaction"]) == (5, 7, 57)
+    assert detail["acled"]["civilian_targeting"] == "Civilian targeting"

@@ -383,3 +383,99 @@ def test_api_docs_render_from_the_bundled_swagger_ui(page, seed_site):
     paths = page.eval_on_selector_all(".opblock-summary-path", "p => p.map(x => x.dataset.path)")
     assert {"/api/events", "/api/events/{event_id}", "/api/articles/{article_id}", "/api/stats/daily",
             "/api/events.csv", "/api/events.geojson"} <= set(paths)
+
+
+# --- every ACLED event type ------------------------------------------------------------------------
+
+ACLED_TYPES = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
+               "Strategic developments"]
+
+
+@pytest.fixture(scope="module")
+def typed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Events of all six ACLED types, written through the store (tests/typed_events.py)."""
+    from typed_events import store_typed
+
+    yield from serve(store_typed(tmp_path_factory.mktemp("typed") / "typed.db"))
+
+
+def _rgb(css: str) -> tuple[int, ...]:
+    if css.startswith("#"):
+        return tuple(int(css[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+
+def test_all_six_types_filter_legend_timeline_and_sub_types(page, typed_site):
+    from typed_events import EVENTS
+
+    open_page(page, typed_site + "/")
+    options = page.eval_on_selector_all("select[name=event_type] option", "o => o.map(x => x.value)")
+    assert options == ["", *ACLED_TYPES]
+    groups = page.eval_on_selector_all("select[name=sub_event_type] optgroup", "g => g.map(x => x.label)")
+    assert groups == ACLED_TYPES
+    assert page.locator("select[name=sub_event_type] optgroup option").count() == 25
+    # one colour per type, the same on the legend, the markers and the timeline's bars
+    legend = page.eval_on_selector_all(".legend div[data-type]", """ds => ds.map(d =>
+        [d.dataset.type, getComputedStyle(d.querySelector('.dot')).backgroundColor])""")
+    assert [t for t, _ in legend] == ACLED_TYPES
+    colours = {t: _rgb(c) for t, c in legend}
+    assert len(set(colours.values())) == 6
+    # readable apart: no two types' colours closer than a clear step in RGB, none near the grey of "other"
+    for i, a in enumerate(ACLED_TYPES):
+        for b in ACLED_TYPES[i + 1:]:
+            assert sum((x - y) ** 2 for x, y in zip(colours[a], colours[b], strict=True)) ** 0.5 > 60, (a, b)
+    by_type: dict[str, set[tuple[int, ...]]] = {}
+    for e in EVENTS:
+        ids = [i for i in marker_ids(page)
+               if page.get_attribute(f".ww-marker[data-event-id='{i}']", "aria-label").endswith(e.event_type)]
+        assert ids, e.event_type
+        by_type.setdefault(e.event_type, set()).update(
+            _rgb(page.get_attribute(f".ww-marker[data-event-id='{i}']", "fill")) for i in ids)
+    assert {t: next(iter(c)) for t, c in by_type.items()} == colours and all(len(c) == 1 for c in by_type.values())
+    fills = page.eval_on_selector_all("#timeline g.day rect", "r => r.map(x => x.getAttribute('fill'))")
+    bars = {_rgb(f) for f in fills}
+    assert bars == set(colours.values())
+
+    # a type narrows the table and the map, and the sub-type list to its own sub-types
+    after_render(page, lambda: page.select_option("select[name=event_type]", "Riots"))
+    riots = [e for e in EVENTS if e.event_type == "Riots"]
+    assert len(table_ids(page)) == len(riots) == len(marker_ids(page)) == 2
+    shown = page.eval_on_selector_all("select[name=sub_event_type] optgroup:not([disabled]) option",
+                                      "o => o.map(x => x.value)")
+    assert shown == ["Violent demonstration", "Mob violence"]
+    after_render(page, lambda: page.select_option("select[name=sub_event_type]", "Mob violence"))
+    assert len(table_ids(page)) == 1 and "sub_event_type=Mob+violence" in page.url
+    assert "Kolkata" in page.inner_text("#events tbody")
+    # another type: the sub-type of the first one no longer applies
+    after_render(page, lambda: page.select_option("select[name=event_type]", "Strategic developments"))
+    assert page.input_value("select[name=sub_event_type]") == ""
+    assert len(table_ids(page)) == 3
+    after_render(page, lambda: page.click("#reset"))
+    assert len(table_ids(page)) == len(EVENTS)
+
+
+def test_the_event_page_shows_disorder_type_and_actor_categories(page, typed_site):
+    open_page(page, typed_site + "/")
+    after_render(page, lambda: page.select_option("select[name=event_type]", "Protests"))
+    row = page.locator("#events tbody tr[data-id]", has_text="Omdurman")
+    event_id = row.get_attribute("data-id")
+    page.goto(f"{typed_site}/events/{event_id}")
+    page.wait_for_selector("#fields dd")
+    fields = page.inner_text("#fields")
+    assert "Political violence; Demonstrations" in fields
+    assert "Protesters (Sudan) — protesters (6)" in fields and "state forces (1)" in fields
+    assert "Civilian targeting\nyes" in fields or "Civilian targeting\tyes" in fields
+
+
+def test_the_filter_lists_types_the_database_holds_none_of(page, seed_site, seeds):
+    open_page(page, seed_site + "/")
+    held = {r.event_type for r in seeds}
+    texts = dict(page.eval_on_selector_all("select[name=event_type] option[value]:not([value=''])",
+                                           "o => o.map(x => [x.value, x.textContent])"))
+    assert list(texts) == ACLED_TYPES
+    for kind in set(ACLED_TYPES) - held:
+        assert texts[kind] == f"{kind} (0)"
+        assert page.locator(f"select[name=event_type] option.empty[value='{kind}']").count() == 1
+    # the legend names only what is on the map
+    legend = page.eval_on_selector_all(".legend div[data-type]", "ds => ds.map(d => d.dataset.type)")
+    assert legend == [t for t in ACLED_TYPES if t in held]

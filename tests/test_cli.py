@@ -109,3 +109,31 @@ def test_events_filters_and_show(seed_db):
     assert "rebel shelling killed 10 people" in shown.stdout and "Al Jazeera" in shown.stdout
     missing = run_cli("show", "SYR999999", "--db", str(seed_db))
     assert missing.returncode != 0 and "no event" in missing.stderr
+
+
+def test_events_type_filter_takes_any_acled_type_or_sub_type(tmp_path):
+    """`events --type` over a real database holding all six event types (written by the store)."""
+    from typed_events import EVENTS, store_typed
+
+    db = str(store_typed(tmp_path / "typed.db"))
+    wide = {"COLUMNS": "300"}
+
+    def towns(*args: str) -> set[str]:
+        result = run_cli("events", "--db", db, *args, env=wide)
+        assert result.returncode == 0, result.stderr
+        return {e.town for e in EVENTS if e.town in result.stdout}
+
+    assert towns("--type", "Protests") == {"Nairobi", "Omdurman"}
+    assert towns("--type", "riots") == {"Patna", "Kolkata"}
+    assert towns("--type", "STRATEGIC DEVELOPMENTS") == {"Istanbul", "Goma", "Raqqa"}
+    assert towns("--type", "mob violence") == {"Kolkata"}
+    assert towns("--type", "Explosions / Remote violence") == {"Kharkiv"}
+    assert towns() == {e.town for e in EVENTS}
+    # a misspelt type is an error that says what it could have been, not an empty table
+    wrong = run_cli("events", "--db", db, "--type", "protest")
+    assert wrong.returncode != 0 and "'Protests'" in wrong.stderr and "Strategic developments" in wrong.stderr
+    shown = run_cli("show", next(line.split()[1] for line in run_cli(
+        "events", "--db", db, "--type", "Excessive force against protesters", env=wide).stdout.splitlines()
+        if "Omdurman" in line), "--db", db, env=wide)
+    assert "Political violence; Demonstrations" in shown.stdout and "inter 6: protesters" in shown.stdout
+    assert "inter 1: state forces" in shown.stdout

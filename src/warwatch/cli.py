@@ -180,7 +180,11 @@ def events(
 ) -> None:
     """List stored events as a table."""
     from warwatch.serve.render import events_table
+    from warwatch.store import acled
 
+    if event_type is not None and acled.resolve_type(event_type) is None:
+        # a misspelt type would list nothing and look like "no such events"
+        raise InputError(f"--type: {acled.unknown_type_message(event_type)}")
     store = _open(db)
     with store:
         rows = store.events(

@@ -127,11 +127,14 @@ CountCap = Annotated[int, Depends(get_count_cap)]
 def event_out(r: EventRecord, grade: str | None) -> dict[str, Any]:
     """The API's view of one event row."""
     country = acled.country(r.country)
+    inter2 = acled.inter_code(r.actor2, r.country) if r.actor2 else 0
+    # the same rule as the exports' civilian_targeting column: never for a battle, protest or arrest
+    targeted = acled.civilian_targeting(r.event_type, r.sub_event_type, r.civilian_targeting, inter2) is not None
     return {
         "event_id": r.event_id_cnty, "event_date": r.event_date, "year": r.event_date.year if r.event_date else None,
         "time_precision": r.time_precision, "event_type": r.event_type, "sub_event_type": r.sub_event_type,
         "actor1": r.actor1, "assoc_actor_1": r.assoc_actor_1, "actor2": r.actor2, "assoc_actor_2": r.assoc_actor_2,
-        "civilian_targeting": r.civilian_targeting, "country": country.name if country else r.country,
+        "civilian_targeting": targeted, "country": country.name if country else r.country,
         "country_code": r.country, "admin1": r.admin1, "admin2": r.admin2, "location": r.location,
         "latitude": r.latitude if r.located else None, "longitude": r.longitude if r.located else None,
         "geo_precision": r.geo_precision, "place_text": r.place_text, "fatalities": r.fatalities,
@@ -228,8 +231,8 @@ def get_event(event_id: Annotated[str, PathParam(max_length=64, pattern=EVENT_ID
                                             "copy_of")} for a in full["sources"]],
         "evidence": full["evidence"], "denials": full["denials"], "claims": full["claims"],
         "gazetteer_id": detail.gazetteer_id, "ambiguous": detail.ambiguous, "runner_up": detail.runner_up,
-        "acled": {k: full[k] for k in ("event_id_cnty", "disorder_type", "inter1", "inter2", "interaction", "iso",
-                                       "region", "source", "timestamp")},
+        "acled": {k: full[k] for k in ("event_id_cnty", "disorder_type", "inter1", "inter2", "interaction",
+                                       "civilian_targeting", "iso", "region", "source", "timestamp")},
         "created_at": _utc(detail.created_at), "updated_at": _utc(detail.updated_at),
     })
     return out
@@ -269,14 +272,36 @@ def daily_stats(filters: Filters, store: StoreDep) -> dict[str, Any]:
         day["fatalities"] += r.fatalities
         day["by_type"][r.event_type] = {"events": r.events, "fatalities": r.fatalities}
     total = {"events": sum(r.events for r in rows), "fatalities": sum(r.fatalities for r in rows)}
-    return {"event_types": sorted({r.event_type for r in rows}), "days": list(days.values()),
+    return {"event_types": acled.in_order({r.event_type for r in rows}), "days": list(days.values()),
             "undated": undated, "total": total}
 
 
 def get_facets(store: StoreDep) -> dict[str, Any]:
     """The values each filter can take (with counts) and the range of event dates."""
     with store.engine.connect() as conn:
-        return facets(conn)
+        found = facets(conn)
+    found["types"] = type_tree(found["event_type"], found["sub_event_type"])
+    return found
+
+
+def type_tree(kinds: list[dict[str, Any]], subs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """All six ACLED event types in ACLED's order, each with its sub-event types and their counts
+    (0 where the database holds none), then any type outside ACLED's list that the database holds.
+
+    The filters list every type, not only those present: an analyst filtering on Riots in a
+    database that holds none should see "Riots (0)", not wonder whether the tool knows the type.
+    """
+    kind_counts = {v["value"]: v["count"] for v in kinds}
+    sub_counts = {v["value"]: v["count"] for v in subs}
+    tree = [{"value": kind, "count": kind_counts.pop(kind, 0),
+             "sub_event_types": [{"value": sub, "count": sub_counts.pop(sub, 0)} for sub in sub_types]}
+            for kind, sub_types in acled.taxonomy().items()]
+    # a database written by another version may hold other names: list them too, not hide them
+    tree += [{"value": kind, "count": n, "sub_event_types": []} for kind, n in kind_counts.items()]
+    if sub_counts:
+        tree.append({"value": "", "count": 0,
+                     "sub_event_types": [{"value": sub, "count": n} for sub, n in sub_counts.items()]})
+    return tree
 
 
 def _layer_origin(url: str) -> str:

@@ -207,9 +207,19 @@ class FacetValue(BaseModel):
     count: int
 
 
+class TypeFacet(BaseModel):
+    """One ACLED event type with its count and its sub-event types' ("" groups stray sub-types)."""
+
+    value: str
+    count: int
+    sub_event_types: list[FacetValue]
+
+
 class Facets(BaseModel):
     """The values the filters can take, with counts, and the range of event dates."""
 
+    types: list[TypeFacet] = Field(description="all six ACLED event types in ACLED's order, each with its "
+                                   "sub-event types, counts 0 included")
     event_type: list[FacetValue]
     sub_event_type: list[FacetValue]
     admin1: list[FacetValue]

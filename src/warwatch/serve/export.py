@@ -41,7 +41,8 @@ def acled_fields(r: EventRecord) -> dict[str, Any]:
     """The ACLED columns of one event as Python values (None where ACLED leaves a blank)."""
     country = acled.country(r.country)
     inter1 = acled.inter_code(r.actor1, r.country)
-    inter2 = acled.inter_code(r.actor2, r.country) if r.actor2 else None
+    # ACLED writes 0 for "no second actor" (as the 2022 sample does), a blank only for an unknown one
+    inter2 = acled.inter_code(r.actor2, r.country) if r.actor2 else 0
     return {
         "event_id_cnty": r.event_id_cnty,
         "event_date": r.event_date.isoformat() if r.event_date else None,
@@ -56,8 +57,9 @@ def acled_fields(r: EventRecord) -> dict[str, Any]:
         "actor2": r.actor2,
         "assoc_actor_2": r.assoc_actor_2,
         "inter2": inter2,
-        "interaction": acled.interaction(inter1, inter2) or None,
-        "civilian_targeting": "Civilian targeting" if r.civilian_targeting else None,
+        "interaction": acled.interaction(inter1, inter2),
+        "civilian_targeting": acled.civilian_targeting(r.event_type, r.sub_event_type, r.civilian_targeting,
+                                                       inter2),
         "iso": country.numeric if country else None,
         "region": country.region if country else None,
         "country": country.name if country else None,
@@ -170,7 +172,6 @@ def event_json(detail: EventDetail) -> dict[str, Any]:
     item["flags"] = list(detail.flags)
     item["day"] = detail.event_date.isoformat() if detail.event_date else None
     item["by_source"] = source_claims(detail)
-    item["civilian_targeting"] = detail.civilian_targeting
     item["country_code"] = detail.country
     item["fatalities"] = fatality_estimates(detail)
     sentences: dict[tuple[int, int], dict[str, Any]] = {}
@@ -229,6 +230,9 @@ GEOJSON_PROPERTIES = ("event_id_cnty", "event_date", "time_precision", "event_ty
                       "injuries", "weapon", "target", "civilian_targeting", "actor_attributed", "confidence",
                       "n_sources", "sources", "grade", "notes")
 
+#: ACLED's derived columns, as the CSV writes them, in each feature's properties
+GEOJSON_ACLED = ("disorder_type", "inter1", "inter2", "interaction", "civilian_targeting")
+
 
 def export_geojson(store: Store, out: TextIO, *, records: list[EventRecord] | None = None) -> int:
     """Write the located events as a GeoJSON FeatureCollection of Points ([lon, lat]).
@@ -245,6 +249,9 @@ def export_geojson(store: Store, out: TextIO, *, records: list[EventRecord] | No
         props["event_date"] = r.event_date.isoformat() if r.event_date else None
         props["country"] = (acled.country(r.country).name if acled.country(r.country) else r.country)
         props["event_id"] = r.event_id_cnty
+        acled_columns = acled_fields(r)
+        for key in GEOJSON_ACLED:
+            props[key] = acled_columns[key]
         features.append({
             "type": "Feature", "id": r.event_id_cnty,
             "geometry": {"type": "Point",

@@ -76,18 +76,31 @@ def events_table(rows: list[EventRecord]) -> Table:
     return table
 
 
+#: ACLED's actor categories, the inter1/inter2 codes of the exports
+INTER = {1: "state forces", 2: "rebel group", 3: "political militia", 4: "identity militia", 5: "rioters",
+         6: "protesters", 7: "civilians", 8: "external/other forces"}
+
+
+def _inter(code: int | None) -> str:
+    return f" [inter {code}: {INTER.get(code, '?')}]" if code else ""
+
+
 def event_panel(detail: EventDetail) -> Group:
     """Every field of an event, then each source's claims with the sentence they rest on."""
+    from warwatch.serve.export import acled_fields
+
+    columns = acled_fields(detail)  # the derived ACLED columns exactly as the exports write them
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
     fields = [
         ("event", detail.event_id_cnty),
         ("date", f"{detail.event_date} (time_precision {detail.time_precision})"),
-        ("type", f"{detail.event_type} / {detail.sub_event_type}"),
-        ("actor1", (detail.actor1 or "-") + (" (attributed, not confirmed)" if detail.actor_attributed else "")),
+        ("type", f"{detail.event_type} / {detail.sub_event_type} ({columns['disorder_type']})"),
+        ("actor1", (detail.actor1 or "-") + (" (attributed, not confirmed)" if detail.actor_attributed else "")
+         + _inter(columns["inter1"])),
         ("assoc_actor_1", detail.assoc_actor_1 or "-"),
-        ("actor2", detail.actor2 or "-"),
+        ("actor2", (detail.actor2 or "-") + (_inter(columns["inter2"]) if detail.actor2 else "")),
         ("place", _place(detail)),
         ("admin1 / admin2", f"{detail.admin1 or '-'} / {detail.admin2 or '-'}"),
         (
@@ -99,7 +112,7 @@ def event_panel(detail: EventDetail) -> Group:
         ("fatalities", _fatalities(detail)),
         ("injuries", "-" if detail.injuries is None else str(detail.injuries)),
         ("weapon / target", f"{detail.weapon or '-'} / {detail.target or '-'}"),
-        ("civilian targeting", "yes" if detail.civilian_targeting else "no"),
+        ("civilian targeting", "yes" if columns["civilian_targeting"] else "no"),
         ("grade", f"{(detail.grade or '-').replace('_', ' ')} ({detail.n_independent or 0} independent source(s))"),
         ("confidence", f"{detail.confidence:.2f}"),
     ]

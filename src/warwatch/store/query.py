@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, null, o
 from sqlalchemy.engine import Connection
 
 # one article and the sentences events rest on live in their own module; the API reads them from here
+from warwatch.store import acled
 from warwatch.store.article_view import ArticleMention as ArticleMention
 from warwatch.store.article_view import ArticleRecord as ArticleRecord
 from warwatch.store.article_view import fetch_article as fetch_article
@@ -227,6 +228,20 @@ def _table_size(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
 
 
+def split_types(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A type filter's values parted into event types and sub-event types (ACLED's spelling for
+    those it knows); a name ACLED does not know stays an event type, matched as it is."""
+    kinds: list[str] = []
+    subs: list[str] = []
+    for value in values:
+        known = acled.resolve_type(value)
+        if known and known[0] == "sub_event_type":
+            subs.append(known[1])
+        else:
+            kinds.append(known[1] if known else value)
+    return tuple(kinds), tuple(subs)
+
+
 def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a query's filters (pagination and order aside), cheap ones first.
 
@@ -244,7 +259,14 @@ def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[C
         indexed.append(day >= q.since)
     if q.until is not None:
         indexed.append(day <= q.until)
-    indexed.append(_any_case(conn, c.event_type, q.event_type))
+    kinds, subs = split_types(q.event_type)
+    if subs:
+        # a sub-event type given as the type ("Mob violence"): the two columns in one OR
+        by_sub = _any_case(conn, c.sub_event_type, subs)
+        by_kind = _any_case(conn, c.event_type, kinds)
+        indexed.append(by_sub if by_kind is None else or_(by_kind, by_sub))
+    else:
+        indexed.append(_any_case(conn, c.event_type, kinds))
     indexed.append(_any_case(conn, c.admin1, q.admin1))
     indexed.append(_any_case(conn, c.country, q.country))
     if has_grade():

@@ -48,7 +48,9 @@ def event_query(*, since: date | None = None, until: date | None = None, event_t
     if until is not None:
         query = query.where(events.c.event_date <= until)
     if event_type:
-        wanted = event_type.strip().lower()
+        # ACLED's spelling where the name is one of its types ("explosions / remote violence" too)
+        known = acled.resolve_type(event_type)
+        wanted = (known[1] if known else event_type).strip().lower()
         query = query.where(or_(func.lower(events.c.event_type) == wanted,
                                 func.lower(events.c.sub_event_type) == wanted))
     if where and where.strip():

@@ -260,8 +260,9 @@
     L.control.scale({imperial: false}).addTo(map);
     const legend = L.control({position: "topright"});
     legend.onAdd = () => el("div", {class: "legend"},
-      // only the types in the database: six lines for two colours would hide the map for nothing
-      (present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {}, typeDot(t), t)),
+      // only the types in the database (in ACLED's order, as the filter and the bars): six lines for
+      // two colours would hide the map for nothing
+      (present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {"data-type": t}, typeDot(t), t)),
       el("div", {class: "muted"}, "size: fatalities · dashed: no figure"));
     legend.addTo(map);
     let pending = null;
@@ -433,6 +434,36 @@
     for (const v of values) select.appendChild(el("option", {value: v.value}, `${v.value} (${v.count})`));
   }
 
+  function option(v) {
+    // a type the database holds none of stays choosable (the filter then lists nothing), greyed
+    return el("option", {value: v.value, class: v.count ? null : "empty"}, `${v.value} (${v.count})`);
+  }
+
+  /* All six ACLED event types, and their sub-types grouped under them, counts 0 included. */
+  function fillTypes(types) {
+    const kinds = form.elements.event_type;
+    const subs = form.elements.sub_event_type;
+    for (const t of types) {
+      if (t.value) kinds.appendChild(option(t));
+      if (!t.sub_event_types.length) continue;
+      subs.appendChild(el("optgroup", {label: t.value || "other", "data-type": t.value},
+                          t.sub_event_types.map(option)));
+    }
+  }
+
+  /* With an event type chosen, the sub-type list offers that type's sub-types only. */
+  function narrowSubTypes() {
+    const kind = form.elements.event_type.value;
+    const subs = form.elements.sub_event_type;
+    for (const group of subs.querySelectorAll("optgroup")) {
+      const shown = !kind || group.getAttribute("data-type") === kind;
+      group.hidden = !shown;
+      group.disabled = !shown;
+    }
+    const chosen = subs.selectedOptions[0];
+    if (chosen && chosen.parentElement.disabled) subs.value = "";
+  }
+
   async function main() {
     let facets;
     try {
@@ -441,13 +472,13 @@
       showError("Could not reach the API: " + error.message);
       return;
     }
-    fill(form.elements.event_type, facets.event_type);
-    fill(form.elements.sub_event_type, facets.sub_event_type);
+    fillTypes(facets.types);
     fill(form.elements.admin1, facets.admin1);
     fill(form.elements.grade, facets.grade);
     document.getElementById("grade-filter").hidden = !state.config.grade;
     readUrl();
-    await initMap(state.config, facets.event_type.map((v) => v.value));
+    narrowSubTypes();
+    await initMap(state.config, facets.types.filter((t) => t.value && t.count).map((t) => t.value));
     let typing = null;
     form.addEventListener("input", (ev) => {
       if (ev.target.type !== "search" && ev.target.type !== "number") return;
@@ -456,11 +487,13 @@
     });
     form.addEventListener("change", (ev) => {
       if (ev.target.type === "search" || ev.target.type === "number") return;
+      if (ev.target.name === "event_type") narrowSubTypes();
       state.offset = 0;
       reload({map: ev.target.name !== "in_view"});
     });
     form.addEventListener("submit", (ev) => { ev.preventDefault(); state.offset = 0; reload(); });
     form.addEventListener("reset", () => setTimeout(() => {
+      narrowSubTypes();
       state.offset = 0;
       state.sort = "-event_date";
       state.fitted = false;

@@ -10,6 +10,9 @@
   ];
   const PRECISION = {1: "day", 2: "week", 3: "month"};
   const GEO = {1: "town", 2: "near a town / part of a region", 3: "region"};
+  // ACLED's actor categories (the inter1/inter2 codes of the exports)
+  const INTER = {1: "state forces", 2: "rebel group", 3: "political militia", 4: "identity militia",
+                 5: "rioters", 6: "protesters", 7: "civilians", 8: "external/other forces"};
 
   function field(dl, name, value) {
     if (value === null || value === undefined || value === "") return;
@@ -27,8 +30,11 @@
     if (e.latitude !== null) {
       field(dl, "Coordinates", `${e.latitude.toFixed(4)}, ${e.longitude.toFixed(4)} (${GEO[e.geo_precision] || "precision " + e.geo_precision})`);
     }
-    field(dl, "Actor 1", e.actor1 ? e.actor1 + (e.actor_attributed ? " (believed / suspected)" : "") : null);
-    field(dl, "Actor 2", e.actor2);
+    const a = e.acled || {};
+    field(dl, "Disorder type", a.disorder_type);
+    field(dl, "Actor 1", e.actor1 ? e.actor1 + (e.actor_attributed ? " (believed / suspected)" : "") + category(a.inter1) : null);
+    field(dl, "Actor 2", e.actor2 ? e.actor2 + category(a.inter2) : null);
+    field(dl, "Interaction", a.interaction === null || a.interaction === undefined ? null : String(a.interaction));
     field(dl, "Fatalities", (e.fatalities === null ? "not reported" : String(e.fatalities)) + (e.fatalities === null ? "" : range));
     field(dl, "Injuries", e.injuries === null ? null : String(e.injuries));
     field(dl, "Weapon", e.weapon);
@@ -37,6 +43,11 @@
     field(dl, "Grade", e.grade ? e.grade.replace(/_/g, " ") : null);
     field(dl, "Confidence", e.confidence.toFixed(2));
     field(dl, "Notes", e.notes);
+  }
+
+  /* ACLED's actor category ("inter" code) after an actor's name: " — state forces (1)". */
+  function category(code) {
+    return code ? ` — ${INTER[code] || "category"} (${code})` : "";
   }
 
   function claimCell(claims) {
