@@ -196,16 +196,19 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
     generic = [t for t in real if t.kind in ("generic", "casualty")]
     development = [t for t in strong if t.kind == "development"]
     violent = [t for t in strong if t.kind != "development"]
-    violent = [t for t in violent if not (t.kind == "territory" and _takes_no_ground(t))]
     for t in violent:
         if t.kind == "territory" and _seizes_arms(t):
             t.event_type, t.sub_event_type, t.kind = _DEVELOPMENT, "Disrupted weapons use", "development"
             development.append(t)
     violent = [t for t in violent if t.kind != "development"]
-    disrupted = [t for t in development if t.sub_event_type == "Disrupted weapons use"]
-    if disrupted and all(t.event_type == "Explosions/Remote violence" for t in violent) and not any(
-            t.kind == "casualty" for t in real):
-        # "air defences shot down two drones", "sappers defused an IED": the weapon never struck
+    violent = [t for t in violent if not (t.kind == "territory" and _takes_no_ground(t))]
+    disarmed = _disarmed(sent)
+    explosive = [t for t in violent if t.event_type == "Explosions/Remote violence" or t.kind == "air"]
+    if (disarmed and all(t.token.i in disarmed for t in explosive + air)
+            and all(t.event_type == "Explosions/Remote violence" for t in violent)
+            and not any(t.kind == "casualty" for t in real)):
+        # "air defences shot down two drones", "sappers defused an IED", "mines were found and
+        # cleared": the weapon named is what was stopped, it never struck
         return _DEVELOPMENT, "Disrupted weapons use", None
     if development and (not violent or all(_in_background(t, development) for t in violent)):
         # people killed or hurt in the same breath ("looted and killed two") make it violence
@@ -333,6 +336,27 @@ def _takes_no_ground(trigger: Trigger) -> bool:
         if o.pos_ == "PROPN" or o.ent_type_ in ("GPE", "LOC", "FAC") or _GROUND.search(o.text):
             return False
     return True
+
+
+_DISARM_VERBS = {"seize", "capture", "find", "discover", "recover", "destroy", "clear", "remove", "defuse", "dismantle",
+                 "confiscate", "intercept", "neutralize", "neutralise", "detonate", "down", "uncover", "unearth",
+                 "impound", "shoot", "foil", "thwart", "disarm", "retrieve", "hand", "surrender"}
+
+
+def _disarmed(sent: Span) -> set[int]:
+    """Token indices of the arms a verb of seizing, finding, clearing or intercepting acts on ("found
+    two explosive devices", "shot down three drones"); empty when no such verb takes arms."""
+    taken: set[int] = set()
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma not in _DISARM_VERBS or tok.pos_ not in ("VERB", "AUX"):
+            continue
+        if lemma == "shoot" and not any(c.lower_ == "down" for c in tok.children):
+            continue
+        for child in tok.children:
+            if child.dep_ in ("dobj", "nsubjpass") and _ARMS.search(" ".join(t.text for t in child.subtree)):
+                taken |= {t.i for t in child.subtree}
+    return taken
 
 
 def _seizes_arms(trigger: Trigger) -> bool:
