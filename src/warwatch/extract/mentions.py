@@ -498,6 +498,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
     previous_actor: list[ActorRef] = []
     named_so_far: list[Found] = []  # the village-level places named before the sentence at hand
     said_before: tuple[int, date] | None = None  # the last day a sentence said, and which sentence
+    # an article that names a place anywhere is not coded to its country: its incident may be told
+    # with no place in one sentence and placed in another ("... in northern Myanmar. The attack
+    # happened in Laiza"), and a country-level row beside the placed one would be the same incident twice
     named_anywhere = any(f.role in ("place", "region") for s in sentences for f in s.places)
     placeless_used = False  # an article that names no place yields one event, from its first report
     for n, s in enumerate(sentences):

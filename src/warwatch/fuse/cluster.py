@@ -77,7 +77,7 @@ def cluster(units: Iterable[Unit]) -> list[list[Unit]]:
                         continue
                     if adjacent(event.seed, u) and _told_apart(event.seed, u, siblings):
                         continue
-                    if u.region and not event.seed.region:
+                    if (u.region and not event.seed.region) or (u.country_only and not event.seed.country_only):
                         finer.append(event)
                         continue
                     # ties go to the event seeded first

@@ -137,6 +137,9 @@ class Unit:
     #: for an undated report: the day (ordinal) its article was first seen; it may join a dated
     #: event of the same incident dated within UNDATED_WINDOW_DAYS before it
     seen: int | None = None
+    #: the report names no place, only (at most) its country: like a province-level report, it is
+    #: a vaguer report of the one event of its type and day in that country, or an event of its own
+    country_only: bool = False
 
     @property
     def located(self) -> bool:
@@ -177,6 +180,8 @@ def place_compatible(a: Unit, b: Unit) -> bool:
     event is the one such event of its day (:mod:`warwatch.fuse.cluster`). An unlocated place
     meets a place of the same name in the same province.
     """
+    if a.country_only or b.country_only:
+        return bool(a.country) and a.country == b.country
     if a.located and b.located:
         if a.region or b.region:
             # a province meets the same province, and a place in it (see :func:`province_reach`)
@@ -271,7 +276,7 @@ def compatible(a: Unit, b: Unit) -> bool:
     the same village, typed two ways, rather than a clash and a strike a few km apart.
     """
     day = a.lo == a.hi and b.lo == b.hi
-    if a.region != b.region and not day:
+    if (a.region != b.region or a.country_only != b.country_only) and not day:
         return False
     if day and a.dated and b.dated and a.lo != b.lo:
         return adjacent_compatible(a, b)
@@ -374,8 +379,9 @@ def affinity(seed: Unit, u: Unit) -> tuple:
 
 def priority(u: Unit) -> tuple:
     """Seeding order: day-precise before vaguer dates, towns before "near", then unlocated, then
-    provinces; then the more confident; then an intrinsic tie-break. Undated reports come last."""
-    place = {1: 0, 2: 1}.get(u.gp or 1, 3) if u.located else 2
+    provinces, then reports that name no place; then the more confident; then an intrinsic
+    tie-break. Undated reports come last."""
+    place = 4 if u.country_only else {1: 0, 2: 1}.get(u.gp or 1, 3) if u.located else 2
     return (not u.dated, u.precision, place, -round(u.confidence, 3), u.order)
 
 
@@ -394,9 +400,13 @@ def index_keys(u: Unit) -> list[Hashable]:
     (:func:`similar_names`), every finer place of a known province is filed under ("f", country,
     admin1), which unlocated reports probe, and unlocated ones also under ("u", country, admin1).
     """
+    if u.country_only:
+        return [("co", u.country)] if u.country else []
     if u.region:
-        return [("r", u.country, u.admin1)]
+        return [("r", u.country, u.admin1), *([("pc", u.country)] if u.lo == u.hi else [])]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names | u.landmarks)]
+    if u.country and u.lo == u.hi:
+        keys.append(("pc", u.country))  # probed only by reports that name no place (see country_only)
     if u.admin1:
         keys.append(("f", u.country, u.admin1))
         if not u.located:
@@ -414,6 +424,8 @@ def probe_keys(u: Unit) -> list[Hashable]:
     """The blocks holding every report that may be :func:`compatible` with this one (same days)."""
     # provinces and finer places meet only when both are dated to the day (see compatible())
     day = u.dated and u.lo == u.hi
+    if u.country_only:
+        return [("co", u.country), *([("pc", u.country)] if day else [])] if u.country else []
     if u.region:
         return [("r", u.country, u.admin1), *([("p", u.country, u.admin1)] if day else [])]
     keys: list[Hashable] = [("n", u.country, n) for n in sorted(u.names | u.landmarks)]

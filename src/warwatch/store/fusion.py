@@ -34,7 +34,7 @@ from warwatch.fuse.units import (
     skeleton,
     undated_fit,
 )
-from warwatch.models import Mention
+from warwatch.models import COUNTRY_ONLY, Mention
 from warwatch.store.schema import articles, claims, events, mentions, reports
 
 CHUNK = 500
@@ -58,7 +58,11 @@ def report_values(group: list[Mention]) -> dict:
     fields = summarise(group)
     names: list[str | None] = []
     landmarks: list[str] = []
+    country_only = False
     for m in group:
+        if m.toponym is not None and m.toponym.qualifier == COUNTRY_ONLY:
+            country_only = True  # no place named: the country's name is no place to meet others by
+            continue
         names.append(m.toponym.text if m.toponym else None)
         if m.place is not None:
             names.extend([m.place.name, m.place.text])
@@ -77,7 +81,8 @@ def report_values(group: list[Mention]) -> dict:
         "gazetteer_id": fields["gazetteer_id"] if located else None,
         # the name skeletons, then what the report says about the incident (see EVIDENCE_MARK)
         "names": json.dumps([*sorted(name_keys(*names)), *_evidence(group),
-                             *(f"@l:{k}" for k in sorted(name_keys(*landmarks)))]),
+                             *(f"@l:{k}" for k in sorted(name_keys(*landmarks))),
+                             *([COUNTRY_MARK] if country_only else [])]),
         "admin1": skeleton(fields["admin1"]) or None,
         "country": fields["country"] or None, "actor1": fields["actor1"], "actor2": fields["actor2"],
         "confidence": fields["confidence"],
@@ -88,14 +93,14 @@ def unit(row: Row) -> Unit:
     """A report row (joined with its article's content_hash) as fusion sees it."""
     lo = row.day_lo.toordinal() if row.day_lo is not None else None
     hi = row.day_hi.toordinal() if row.day_hi is not None else None
-    names, weapons, targets, tolls, landmarks = _read_names(row.names)
+    names, weapons, targets, tolls, landmarks, country_only = _read_names(row.names)
     return Unit(
         rid=row.id, order=(row.content_hash, row.ordinal), articles=frozenset({row.article_id}),
         event_type=row.event_type, sub_event_type=row.sub_event_type or "", lo=lo, hi=hi,
         precision=row.time_precision or 1, lat=row.latitude, lon=row.longitude, gp=row.geo_precision,
         gid=row.gazetteer_id, names=names, admin1=row.admin1 or "",
         country=row.country or "", actor1=row.actor1, actor2=row.actor2, confidence=row.confidence,
-        weapons=weapons, targets=targets, tolls=tolls, landmarks=landmarks)
+        weapons=weapons, targets=targets, tolls=tolls, landmarks=landmarks, country_only=country_only)
 
 
 def seen_days(conn: Connection, article_ids: Iterable[int]) -> dict[int, int]:
@@ -134,8 +139,10 @@ def annotate(conn: Connection, units: Iterable[Unit]) -> list[Unit]:
 
 #: what a report says about the incident rides in its ``names`` JSON list, marked by this prefix
 #: (a name skeleton never holds it): "@w:" a weapon, "@t:" a target kind, "@k:" a death toll,
-#: "@l:" the name key of an unlocated place's landmark
+#: "@l:" the name key of an unlocated place's landmark; "@c" a report that names no place, only
+#: (at most) its country
 EVIDENCE_MARK = "@"
+COUNTRY_MARK = "@c"
 
 
 def _evidence(group: list[Mention]) -> list[str]:
@@ -146,11 +153,15 @@ def _evidence(group: list[Mention]) -> list[str]:
 
 
 def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[int, int] | None,
-                                          frozenset[str]]:
-    """Names, weapons, targets, the (lowest, highest) death toll and landmarks from a ``names`` column."""
+                                          frozenset[str], bool]:
+    """Names, weapons, targets, the (lowest, highest) death toll, landmarks and whether the report
+    names no place, from a ``names`` column."""
     names, weapons, targets, tolls, landmarks = set(), set(), set(), [], set()
+    country_only = False
     for item in json.loads(text or "[]"):
-        if not item.startswith(EVIDENCE_MARK):
+        if item == COUNTRY_MARK:
+            country_only = True
+        elif not item.startswith(EVIDENCE_MARK):
             names.add(item)
         elif item.startswith("@w:"):
             weapons.add(item[3:])
@@ -161,7 +172,7 @@ def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], froze
         elif item.startswith("@l:"):
             landmarks.add(item[3:])
     return (frozenset(names), frozenset(weapons), frozenset(targets), (min(tolls), max(tolls)) if tolls else None,
-            frozenset(landmarks))
+            frozenset(landmarks), country_only)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
