@@ -41,6 +41,12 @@ class ActorRef:
     country: str | None = None
 
 
+# the words between a people and its force ("Syrian government forces") are adjectives and nouns:
+# "marched in Khartoum against military rule" names no Sudanese force
+_NOT_FUNCTION = (r"(?!(?:against|in|on|at|of|for|with|by|from|to|over|near|after|before|under|into|as|the|a|an|"
+                 r"said|says|say|was|were|is|are|has|have|had)\b)")
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict:
     lex = load("actors")
@@ -52,7 +58,7 @@ def _patterns() -> dict:
         "countries": countries,
         # "Syrian army helicopters", "Russian and Syrian jets", "Syrian government forces"
         "state": re.compile(
-            rf"\b{demonym}(?:\s+and\s+(?P<dem2>\w+))?(?![-‐]\w)(?:\s+[\w-]+){{0,2}}?\s+{nouns}\b", re.I
+            rf"\b{demonym}(?:\s+and\s+(?P<dem2>\w+))?(?![-‐]\w)(?:\s+{_NOT_FUNCTION}[\w-]+){{0,2}}?\s+{nouns}\b", re.I
         ),
         "police": re.compile(rf"\b{demonym}(?![-‐]\w)(?:\s+[\w-]+){{0,1}}?\s+{police}\b", re.I),
         # "jets believed to be Russian"

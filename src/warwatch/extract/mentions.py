@@ -59,11 +59,12 @@ _PRIORITY = [
     "Air/drone strike",
     "Shelling/artillery/missile attack",
     "Grenade",
-    "Armed clash",
+    # ACLED: ground that changes hands is the event, whatever fighting it took
     "territory",
-    "Attack",
+    "Armed clash",
     "Abduction/forced disappearance",
     "Sexual violence",
+    "Attack",
     "Peaceful protest",
     "Violent demonstration",
     "Mob violence",
@@ -74,13 +75,17 @@ _PRIORITY = [
     "Disrupted weapons use",
     "Agreement",
     "Change to group/activity",
+    "Other",
 ]
 _DEVELOPMENT = "Strategic developments"
+_TAKEN = {"Government regains territory", "Non-state actor overtakes territory"}
 # a fight between crowds of people, with no armed party: ACLED's mob violence, not a battle
 _CROWD = re.compile(r"\b(?:villagers|residents|locals|supporters|crowds?|mobs?|youths|students|worshippers|"
                     r"neighbours|neighbors|families|clans?|tribesmen|fans|groups? of (?:people|men|locals|villagers)|"
                     r"cadres|(?:party|union) (?:workers|supporters|members|activists)|members of (?:a |the )?rival|"
                     r"two groups|rival groups)\b", re.I)
+_SAID_BY = re.compile(r"[,;]?\s*(?:the\s+)?(?:police|army|military|security)\s+(?:\w+\s+)?"
+                      r"(?:said|say|says|told|reported)\b", re.I)
 _MOB_VERBS = {"beat", "lynch", "kill", "clash", "attack", "assault", "stone", "torch", "burn", "set", "hack", "injure",
               "wound", "chase", "thrash", "murder", "stab", "vandalise", "vandalize", "ransack", "loot", "fight"}
 _ARMED = re.compile(r"\b(?:soldiers|troops|army|militants?|police|policemen|forces|gunmen|rebels?|fighters|"
@@ -88,8 +93,8 @@ _ARMED = re.compile(r"\b(?:soldiers|troops|army|militants?|police|policemen|forc
 # "seized weapons and ammunition": what is seized is arms, not ground (ACLED: disrupted weapons use)
 _ARMS = re.compile(
     r"\b(?:weapons?|arms|ammunition|ammo|explosives?|ieds?|rifles|guns|rockets?|mortars?|grenades?|bombs?|"
-    r"(?:land)?mines?|cache|stash|munitions?|detonators?|vests?|belts?|shells|missiles?|drones?|projectiles?|"
-    r"devices?|caches|depots?)\b", re.I)
+    r"(?:land)?mines?|cache|stash|munitions?|detonators?|vests?|belts?|shells?|missiles?|drones?|projectiles?|"
+    r"devices?|caches|depots?|unexploded|ordnance|uxos?)\b", re.I)
 # "took control of the town without a fight", "entered the city after the army withdrew": ground
 # changing hands with no battle (ACLED: non-violent transfer of territory)
 _WITHOUT_A_FIGHT = re.compile(
@@ -213,8 +218,12 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
     if development and (not violent or all(_in_background(t, development) for t in violent)):
         # people killed or hurt in the same breath ("looted and killed two") make it violence
         harm = [t for t in generic if t.kind == "casualty" and not _in_background(t, development)]
-        if not harm:
+        # what is done at a protest (arrests, arson) is the protest's story, typed below
+        at_protest = any(t.kind == "protest" for t in strong)
+        if not harm and not at_protest:
             best_dev = min(development, key=lambda t: _PRIORITY.index(t.sub_event_type))
+            if best_dev.sub_event_type == "Looting/property destruction" and _crowd_did_it(sent):
+                return "Riots", "Mob violence", None  # "a crowd set fire to the homes of ..."
             return _DEVELOPMENT, best_dev.sub_event_type or "Other", None
     strong = violent
     territory = next((t for t in strong if t.kind == "territory"), None)
@@ -222,7 +231,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
             t.kind in ("territory", "protest") for t in strong):
         return _DEVELOPMENT, "Non-violent transfer of territory", None
     protest = next((t for t in strong if t.kind == "protest"), None)
-    if protest is not None and all(t.event_type in (None, "Battles", "Protests", "Riots") for t in strong):
+    if protest is not None and all(t.event_type in (None, "Battles", "Protests", "Riots", _DEVELOPMENT)
+                                   for t in strong + development):
         return _protest_kind(protest, sent.text + " " + after)  # "protesters clashed with police": a riot
     if strong:
         best = min(strong, key=lambda t: _PRIORITY.index(t.sub_event_type) if t.sub_event_type in _PRIORITY else 99)
@@ -286,6 +296,8 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
                 return "Riots", "Mob violence", None
             if _crowd_did_it(sent):
                 return "Riots", "Mob violence", None  # "locals beat and killed a man they accused of theft"
+            if not any(t.kind == "casualty" for t in generic) and _destroys_property(sent, generic):
+                return _DEVELOPMENT, "Looting/property destruction", None  # "militants destroyed a mast"
             if _victims(sent, _CIVILIAN_VICTIMS) or off_duty or any(t.kind == "casualty" for t in generic):
                 # someone killed, with no armed party said to be fighting back: an attack on civilians
                 return "Violence against civilians", "Attack", None
@@ -293,9 +305,42 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
     return None
 
 
+_PROPERTY = re.compile(r"\b(?:bridges?|masts?|towers?|pylons?|buildings?|schools?|houses?|homes?|offices?|churche?s?|"
+                       r"mosques?|temples?|shops?|markets?|vehicles?|cars?|trucks?|crops?|granar(?:y|ies)|property|"
+                       r"properties|infrastructure|power lines?|pipelines?|antennas?|equipment|machinery)\b", re.I)
+
+
+def _destroys_property(sent: Span, generic: list[Trigger]) -> bool:
+    """A verb of destroying whose object is property, with nobody hurt ("destroyed a telecom mast")."""
+    for t in generic:
+        if t.token.lemma_.lower() not in ("destroy", "raze", "demolish", "wreck"):
+            continue
+        objects = [c for c in t.token.children if c.dep_ in ("dobj", "nsubjpass")]
+        if any(_PROPERTY.search(" ".join(x.text for x in o.subtree)) for o in objects):
+            return True
+    return False
+
+
+def _subject_party(s: _Sentence, trigger: Trigger) -> list[ActorRef]:
+    """The party that is the grammatical subject of the trigger's verb ("the Malian army entered
+    Kidal after driving out Tuareg rebels": the army, not the rebels driven out)."""
+    verb, steps = trigger.token, 0
+    while steps < 6 and verb.head.i != verb.i and not any(c.dep_ == "nsubj" for c in verb.children) and (
+            verb.pos_ not in ("VERB", "AUX") or verb.dep_ in ("advcl", "pcomp", "xcomp", "conj", "prep", "prt")):
+        verb, steps = verb.head, steps + 1
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "agent"):
+            span = {t.idx for t in child.subtree}
+            found = [a for a in s.actors if a.kind in ("state", "rebel") and a.start in span]
+            if found:
+                return found
+    return []
+
+
 def _crowd_did_it(sent: Span) -> bool:
     """The violence is done by a crowd (villagers, locals, party cadres), with no armed party named."""
-    if _ARMED.search(sent.text):
+    # ", police said": who tells of it, not a party to it
+    if _ARMED.search(_SAID_BY.sub("", sent.text)):
         return False
     # the crowd must be the one acting: "locals beat ...", not "residents said three were killed"
     subjects = [t for t in sent if t.dep_ == "nsubj" and t.head.lemma_.lower() in _MOB_VERBS]
@@ -488,7 +533,8 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         t.sub_event_type
         for s in sentences
         for t in s.triggers
-        if t.modality == "event" and t.kind in STRONG | {"air"} and t.sub_event_type
+        # strategic developments (a deployment, an arrest) are no form of violence to type "targeted" by
+        if t.modality == "event" and t.kind in (STRONG - {"development"}) | {"air"} and t.sub_event_type
     )
     context_sub = subs.most_common(1)[0][0] if subs else None
     extraction = Extraction([], country, iso2, named_countries=countries_named(article_text))
@@ -586,11 +632,17 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 ActorRef(military("Syria"), "state", "barrel bomb", s.span.start_char, s.span.start_char, True, "Syria")
             ]
         if sub == "territory":
+            # who took the ground: the party of the verb of taking, not one it took it from
+            # ("regained control of the village after driving out HTS fighters")
+            taking = next((t for t in real if t.kind == "territory"), None)
+            takers = (_subject_party(s, taking) or _choose_actor(s, [taking]) if taking is not None else []) or actors
             sub = (
                 "Government regains territory"
-                if actors and actors[0].kind == "state"
+                if takers and takers[0].kind == "state"
                 else "Non-state actor overtakes territory"
             )
+            if takers:
+                actors = [takers[0], *(a for a in actors if a.name != takers[0].name)]
         if event_type in ("Protests", "Riots"):
             actors = _crowd_actors(event_type, sub, actors, country)
         if sub == "Arrests" and actors and actors[0].kind != "state":
@@ -691,7 +743,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 if said:  # "came a week after another strike killed 20 on Sept 2": its own day
                     found_when, found_precision = said[0].value, 1
             anchor_trigger = _anchor(s, found, real)
-            if anchor_trigger is not None:
+            if anchor_trigger is not None and event_type not in ("Protests", "Riots") and sub not in _TAKEN:
                 own_actors = _choose_actor(s, [anchor_trigger])
                 subject = _pronoun_subject(anchor_trigger)
                 if subject and claimant in _OFFICIAL_CLAIMANTS and country:
@@ -714,7 +766,8 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 time_precision=found_precision,
                 date_text=own.text if own else (gap.group(0) if gap is not None and found_when != when else None),
                 actor1=actor1.name if actor1 else None,
-                actor2=actor2.name if actor2 else None,
+                # one party is not both sides (the side an actor was taken from, named twice)
+                actor2=actor2.name if actor2 and (actor1 is None or actor2.name != actor1.name) else None,
                 assoc_actor1=assoc,
                 actor_attributed=bool(actor1 and actor1.attributed),
                 actor_text=actor1.text if actor1 else None,

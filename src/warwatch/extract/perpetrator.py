@@ -26,7 +26,8 @@ _MILITARY_VICTIMS = re.compile(
 _CIVILIAN_VICTIMS = re.compile(
     r"\b(civilians?|villagers|residents|farmers|wom[ae]n|m[ae]n|children|child|boy|girl|famil(y|ies)|worshippers|"
     r"passengers|displaced|shepherds?|students|person|people|individuals?|traders?|merchants?|businessm[ae]n|"
-    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?)\b",
+    r"leaders?|pastoralists?|herders?|journalists?|teachers?|doctors?|drivers?|fishermen|workers?|victims?|chiefs?|"
+    r"elders?|imams?|priests?|pastors?|clerics?|monks?|nuns?|nurses?|activists?|lawyers?|judges?|officials?)\b",
     re.I,
 )
 _SPEECH_VERBS = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "post"}
