@@ -321,6 +321,14 @@ def _destroys_property(sent: Span, generic: list[Trigger]) -> bool:
     return False
 
 
+_EXPELLED = {"pushed back", "push back", "drive out", "drove out", "driven out", "push out", "pushed out", "expel"}
+
+
+def _passive(trigger: Trigger) -> bool:
+    verb = trigger.token if trigger.token.pos_ in ("VERB", "AUX") else trigger.token.head
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
 def _subject_party(s: _Sentence, trigger: Trigger) -> list[ActorRef]:
     """The party that is the grammatical subject of the trigger's verb ("the Malian army entered
     Kidal after driving out Tuareg rebels": the army, not the rebels driven out)."""
@@ -329,7 +337,7 @@ def _subject_party(s: _Sentence, trigger: Trigger) -> list[ActorRef]:
             verb.pos_ not in ("VERB", "AUX") or verb.dep_ in ("advcl", "pcomp", "xcomp", "conj", "prep", "prt")):
         verb, steps = verb.head, steps + 1
     for child in verb.children:
-        if child.dep_ in ("nsubj", "agent"):
+        if child.dep_ in ("nsubj", "nsubjpass", "agent"):
             span = {t.idx for t in child.subtree}
             found = [a for a in s.actors if a.kind in ("state", "rebel") and a.start in span]
             if found:
@@ -463,7 +471,10 @@ def _at_the_protest(cue: re.Pattern[str], text: str) -> bool:
         clause = re.split(r"[.;:]|,\s+(?:and|but|while|as)\b", text[: m.start()])[-1]
         before = clause[-90:]
         grievance = list(_GRIEVANCE.finditer(before))
-        if grievance and not _AT_PROTEST.search(before[grievance[-1].end():]):
+        between = before[grievance[-1].end():] if grievance else ""
+        # the grievance reaches a few words ("against the arrest of", "justice for men killed"),
+        # not the whole clause ("rallied against the president ... involving in clashes")
+        if grievance and len(between.split()) <= 6 and not _AT_PROTEST.search(between):
             continue
         return True
     return False
@@ -641,6 +652,18 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 if takers and takers[0].kind == "state"
                 else "Non-state actor overtakes territory"
             )
+            if taking is not None and taking.phrase in _EXPELLED and _passive(taking):
+                # "the Al-Nusra Front terrorists were pushed back from ...": the subject lost the ground
+                losers = _subject_party(s, taking)
+                if losers:
+                    takers = [a for a in actors if a.kind != losers[0].kind][:1]
+                    if not takers and losers[0].kind != "state" and country:
+                        # ground won back from a named group, by forces left unnamed: the state's
+                        at = s.span.start_char
+                        takers = [ActorRef(military(country), "state", "", at, at, True, country)]
+                    actors = [*takers, losers[0]]
+                    sub = ("Non-state actor overtakes territory" if losers[0].kind == "state"
+                           else "Government regains territory")
             if takers:
                 actors = [takers[0], *(a for a in actors if a.name != takers[0].name)]
         if event_type in ("Protests", "Riots"):

@@ -19,7 +19,8 @@ _PRONOUNS = {"it", "we", "they"}
 _MILITARY_VICTIMS = re.compile(
     r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint|patrol|camp)s?|army (base|post|"
     r"position|checkpoint|patrol)s?|checkpoints?|police (station|post|officers|checkpoint|patrol)s?|policem[ae]n|"
-    r"fighters|militants|militiam[ae]n|insurgents|rebels|terrorists|jihadists|gendarmes?|personnel|(security|armed|"
+    r"fighters|militants|militiam[ae]n|militias?|insurgents|"
+    r"rebels|terrorists|jihadists|gendarmes?|personnel|(security|armed|"
     r"government|rebel) forces|positions|bases?|patrols?|convoys?|barracks|outposts?)\b",
     re.I,
 )
