@@ -52,14 +52,15 @@ class _Group:
 
     name: str
     cues: re.Pattern[str]
-    weapons_override: bool  # a weapon of war makes the sentence an attack again
+    armed_override: bool  # an armed actor makes the sentence an event again
+    weapons_override: bool  # so does a weapon of war
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[list[_Group], re.Pattern[str], re.Pattern[str]]:
     lex = load("nonevents")
     groups = [
-        _Group(name, _alternation(g["cues"]), g["override"] == "armed_or_weapon")
+        _Group(name, _alternation(g["cues"]), g["override"] != "weapon", g["override"] != "armed")
         for name, g in lex["groups"].items()
         if not name.startswith("_")
     ]
@@ -78,11 +79,11 @@ def nonevent_kind(text: str, armed_actor: bool = False) -> str | None:
     the actor reader found a military or armed group the lexicon's words do not know by name.
     """
     groups, armed, weapons = _lexicon()
-    if armed_actor or armed.search(text):
-        return None
+    actor = armed_actor or armed.search(text) is not None
     weapon = weapons.search(text) is not None
     for group in groups:
-        if group.cues.search(text) and not (weapon and group.weapons_override):
+        if (group.cues.search(text) and not (actor and group.armed_override)
+                and not (weapon and group.weapons_override)):
             return group.name
     return None
 
@@ -118,11 +119,13 @@ class NonEventGate:
     def drops(self, sentence: _Sentence) -> bool:
         """True when the sentence must yield no mention."""
         text = sentence.span.text
-        # police alone are no armed party: they attend road crashes and burglaries as much as riots
+        # police alone are no armed party: they attend road crashes and burglaries as much as riots;
+        # nor is an unnamed gang of traffickers or robbers, organised crime being no ACLED event;
         # and "Vandenberg Air Force Base" is a place, not the air force
         doc_text = sentence.span.doc.text
         armed_actor = any(
             (a.kind == "rebel" or (a.kind == "state" and not a.name.startswith("Police")))
+            and not a.name.startswith("Unidentified Gang")
             and not _A_PLACE.match(doc_text, a.end)
             for a in sentence.actors
         )
