@@ -52,6 +52,7 @@ class _Group:
 
     name: str
     cues: re.Pattern[str]
+    lead: re.Pattern[str] | None  # words that only say what an article is about
     armed_override: bool  # an armed actor makes the sentence an event again
     weapons_override: bool  # so does a weapon of war
 
@@ -60,7 +61,13 @@ class _Group:
 def _lexicon() -> tuple[list[_Group], re.Pattern[str], re.Pattern[str]]:
     lex = load("nonevents")
     groups = [
-        _Group(name, _alternation(g["cues"]), g["override"] != "weapon", g["override"] != "armed")
+        _Group(
+            name,
+            _alternation(g["cues"]),
+            _alternation(g["lead_cues"]) if g.get("lead_cues") else None,
+            g["override"] != "weapon",
+            g["override"] != "armed",
+        )
         for name, g in lex["groups"].items()
         if not name.startswith("_")
     ]
@@ -96,7 +103,7 @@ def is_caption(text: str) -> bool:
 def _cue_count(text: str) -> tuple[int, int]:
     """(non-event cues, armed-actor and weapon cues) named in the text."""
     groups, armed, weapons = _lexicon()
-    nonevent = sum(len(g.cues.findall(text)) for g in groups)
+    nonevent = sum(len(g.cues.findall(text)) + (len(g.lead.findall(text)) if g.lead else 0) for g in groups)
     return nonevent, len(armed.findall(text)) + len(weapons.findall(text))
 
 
@@ -118,6 +125,8 @@ class NonEventGate:
 
     def drops(self, sentence: _Sentence) -> bool:
         """True when the sentence must yield no mention."""
+        if not sentence.triggers:
+            return False  # nothing to report, and nothing to cut off from the sentence before it
         text = sentence.span.text
         # police alone are no armed party: they attend road crashes and burglaries as much as riots;
         # nor is an unnamed gang of traffickers or robbers, organised crime being no ACLED event;
