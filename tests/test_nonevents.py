@@ -104,6 +104,8 @@ EVENTS = [
      "crime words"),
     ("Insurgents attacked a convoy carrying aid for flood victims near Kunduz on Monday, killing six "
      "soldiers.", "disaster words"),
+    ("Rival drug traffickers exchanged fire in the Mare favela of Rio de Janeiro on Sunday, killing two men.",
+     "gang violence"),
     ("Protesters marched through Lagos on Monday to denounce the fraud verdict, and police fired tear gas.",
      "protest"),
 ]
@@ -128,6 +130,8 @@ def test_a_near_miss_with_an_armed_actor_or_a_weapon_stays_an_event(pipeline, te
         ("Swiatek beat Jabeur in straight sets to win the title.", "sport"),
         ("Shares in the defence contractor soared 36% after it won a contract worth $1 billion.", "markets"),
         ("A landmine explosion killed three soldiers.", None),
+        ("A robber threw a grenade at the shopkeeper during the robbery.", "crime"),
+        ("Members of a drug trafficking gang threw a grenade at the shopkeeper.", None),
         ("A fire at the coal mine was started by militants, who killed two guards.", None),
     ],
 )
@@ -158,6 +162,16 @@ def test_a_story_about_a_derailment_yields_nothing_even_from_its_plain_sentences
         "stretched by the influx."
     )
     assert any(m.evidence.text.startswith("Only five") for m in mentions(pipeline, attack))
+
+
+def test_a_gang_fight_in_a_crime_story_stays_an_event_and_the_seizure_does_not(pipeline):
+    story = (
+        "Police in Salvador seized 40 kilos of cocaine and arrested three drug traffickers in a raid on "
+        "Monday. A suspected thief was shot and killed in Salvador on Sunday by members of a drug "
+        "trafficking gang, after a string of robberies."
+    )
+    found = mentions(pipeline, story)
+    assert [m.evidence.text[:11] for m in found] == ["A suspected"]
 
 
 def test_every_group_of_the_lexicon_says_what_it_catches_and_its_cues_compile():

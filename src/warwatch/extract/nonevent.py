@@ -7,8 +7,8 @@ codes political violence, demonstrations and strategic developments, all of them
 or armed actors; none of the above is one. Two checks, both read from ``lexicons/nonevents.json``:
 
 * a sentence with a cue of a non-event kind (a quake, a crash, a rocket stage, a price war, a
-  burglary, a summit) and none of the kind's overrides (an armed actor, and for disasters,
-  accidents, sport, markets and diplomacy also a weapon of war) reports no event;
+  burglary, a summit) and none of the kind's overrides (an armed or political actor, a weapon of
+  war, or either, as the lexicon says per kind) reports no event;
 * an article whose lead (title and first sentences) is about such a subject and that says little of
   armed actors or weapons anywhere reports no event from a sentence that names no armed actor:
   "Only five of the 159 injured were seriously hurt" in a derailment story is no attack.
@@ -55,6 +55,7 @@ class _Group:
     lead: re.Pattern[str] | None  # words that only say what an article is about
     armed_override: bool  # an armed actor makes the sentence an event again
     weapons_override: bool  # so does a weapon of war
+    weapon_needs: re.Pattern[str] | None  # ... but only beside one of these (a gang, not a lone robber)
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +68,7 @@ def _lexicon() -> tuple[list[_Group], re.Pattern[str], re.Pattern[str]]:
             _alternation(g["lead_cues"]) if g.get("lead_cues") else None,
             g["override"] != "weapon",
             g["override"] != "armed",
+            _alternation(g["weapon_needs"]) if g.get("weapon_needs") else None,
         )
         for name, g in lex["groups"].items()
         if not name.startswith("_")
@@ -89,8 +91,10 @@ def nonevent_kind(text: str, armed_actor: bool = False) -> str | None:
     actor = armed_actor or armed.search(text) is not None
     weapon = weapons.search(text) is not None
     for group in groups:
-        if (group.cues.search(text) and not (actor and group.armed_override)
-                and not (weapon and group.weapons_override)):
+        armed_weapon = weapon and group.weapons_override and (
+            group.weapon_needs is None or group.weapon_needs.search(text) is not None
+        )
+        if group.cues.search(text) and not (actor and group.armed_override) and not armed_weapon:
             return group.name
     return None
 
@@ -129,8 +133,9 @@ class NonEventGate:
             return False  # nothing to report, and nothing to cut off from the sentence before it
         text = sentence.span.text
         # police alone are no armed party: they attend road crashes and burglaries as much as riots;
-        # nor is an unnamed gang of traffickers or robbers, organised crime being no ACLED event;
-        # and "Vandenberg Air Force Base" is a place, not the air force
+        # nor is an unnamed gang by its name alone (organised crime is no ACLED event; a gang that
+        # fights with firearms is one, through the crime group's weapon_needs); and
+        # "Vandenberg Air Force Base" is a place, not the air force
         doc_text = sentence.span.doc.text
         armed_actor = any(
             (a.kind == "rebel" or (a.kind == "state" and not a.name.startswith("Police")))
@@ -140,6 +145,8 @@ class NonEventGate:
         )
         if is_caption(text) or nonevent_kind(text, armed_actor) is not None:
             return True
-        # in a story about a quake or a crash, only a sentence naming an armed actor can report an event
-        _, armed, _ = _lexicon()
-        return self.topic and not (armed_actor or armed.search(text))
+        # in a story about a quake or a crash, only a sentence naming an armed actor can report an
+        # event; a gang that fights with firearms is one ("shot dead by members of a drug gang")
+        groups, armed, weapons = _lexicon()
+        gang = weapons.search(text) and any(g.weapon_needs and g.weapon_needs.search(text) for g in groups)
+        return self.topic and not (armed_actor or armed.search(text) or gang)
