@@ -129,7 +129,7 @@ class NonEventGate:
 
     def drops(self, sentence: _Sentence) -> bool:
         """True when the sentence must yield no mention."""
-        if not sentence.triggers:
+        if not any(t.modality == "event" for t in sentence.triggers):
             return False  # nothing to report, and nothing to cut off from the sentence before it
         text = sentence.span.text
         # police alone are no armed party: they attend road crashes and burglaries as much as riots;
