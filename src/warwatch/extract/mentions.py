@@ -25,6 +25,7 @@ from warwatch.extract.countries import countries_named
 from warwatch.extract.dates import DateRef, find_dates
 from warwatch.extract.extraction import Extraction, _Sentence
 from warwatch.extract.lexicon import load, phrase_regex
+from warwatch.extract.nonevent import NonEventGate
 from warwatch.extract.numbers import read_toll
 from warwatch.extract.perpetrator import (
     _CIVILIAN_VICTIMS,
@@ -548,6 +549,7 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         if t.modality == "event" and t.kind in (STRONG - {"development"}) | {"air"} and t.sub_event_type
     )
     context_sub = subs.most_common(1)[0][0] if subs else None
+    nonevents = NonEventGate(article, sentences)  # disasters, accidents, sport, markets, crime, diplomacy
     extraction = Extraction([], country, iso2, named_countries=countries_named(article_text))
     narrative: date | None = None
     main_date: date | None = None
@@ -573,6 +575,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
         said_before = (s.index, said[0].value) if said else None
         if any(t.modality == "denied" for t in s.triggers):
             extraction.denials.append(evidence)
+            continue
+        if nonevents.drops(s):
+            previous = None
             continue
         if _CAPTION.search(text):
             previous = None
