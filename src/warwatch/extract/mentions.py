@@ -750,9 +750,12 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
                 extraction.mentions.append(follow)
             previous = None
             continue
-        if not targets and not placeless_used and not named_anywhere:
+        if (not targets and not placeless_used and not named_anywhere
+                and (any(t.kind in STRONG for t in real) or any(a.kind in ("state", "rebel") for a in s.actors))):
             # an article that names no place at all ("Police fired tear gas at students in the
-            # capital"): its incident is still an event, coded to the story's country, unlocated
+            # capital"): its incident is still an event, coded to the story's country, unlocated;
+            # but only a named form of violence or an armed party makes it one ("Gaines died
+            # before it was over" is no incident)
             placeless_used = True
             targets = [Found(Toponym(country or "", s.span.start_char, s.span.start_char, qualifier=COUNTRY_ONLY),
                              "place", False, "no place named")]

@@ -41,6 +41,7 @@ _TERRITORY_NOUNS = {"capture", "recapture", "fall", "seizure", "takeover", "reta
 _FACT_MARKS = {"after", "since", "because", "as", "while"}
 # "vowed to investigate the attack that killed 22": what is investigated or condemned happened
 _RESPONSE_VERBS = {"investigate", "condemn", "denounce", "probe", "mourn", "deplore", "decry", "blame"}
+_DURATIONS = {"day", "week", "month", "year", "decade", "hour"}
 _IRREALIS_MODIFIERS = {
     "potential", "possible", "imminent", "future", "planned", "feared", "expected", "threatened", "looming",
     "hypothetical",
@@ -90,6 +91,8 @@ def _modality(token: Token, sent: Span) -> str:
     denial, negations = set(mod["denial_heads"]), set(mod["negations"])
     if any(c.lower_ in _IRREALIS_MODIFIERS and c.dep_ in ("amod", "compound") for c in token.children):
         return "irrealis"  # "a feared chemical attack", "a potential offensive"
+    if token.head.lower_ == "of" and token.head.head.lemma_.lower() in _DURATIONS:
+        return "background"  # "in eight months of painful fighting": a war's length, not an incident
     if any(c.dep_ == "det" and c.lower_ in ("any", "every", "no") for c in token.children):
         return "irrealis"  # "to confront any attack": no attack in particular
     if (
@@ -165,7 +168,8 @@ def find_triggers(sent: Span) -> list[Trigger]:
                 n = len(words)
                 if i + n > sent.end:
                     continue
-                if all(w in _forms(doc[i + k]) for k, w in enumerate(words)) and _fits(entry, sent.text):
+                if (all(w in _forms(doc[i + k]) for k, w in enumerate(words)) and _fits(entry, sent.text)
+                        and (not entry.get("pos") or doc[i + n - 1].pos_ in entry["pos"])):
                     head = doc[i + n - 1]
                     found.append(
                         Trigger(
