@@ -80,6 +80,7 @@ _PRIORITY = [
 ]
 _DEVELOPMENT = "Strategic developments"
 _TAKEN = {"Government regains territory", "Non-state actor overtakes territory"}
+_TALLIED = {"Arrests", "Peaceful protest", "Protest with intervention"}
 # a fight between crowds of people, with no armed party: ACLED's mob violence, not a battle
 _CROWD = re.compile(r"\b(?:villagers|residents|locals|supporters|crowds?|mobs?|youths|students|worshippers|"
                     r"neighbours|neighbors|families|clans?|tribesmen|fans|groups? of (?:people|men|locals|villagers)|"
@@ -95,7 +96,8 @@ _ARMED = re.compile(r"\b(?:soldiers|troops|army|militants?|police|policemen|forc
 _ARMS = re.compile(
     r"\b(?:weapons?|arms|ammunition|ammo|explosives?|ieds?|rifles|guns|rockets?|mortars?|grenades?|bombs?|"
     r"(?:land)?mines?|cache|stash|munitions?|detonators?|vests?|belts?|shells?|missiles?|drones?|projectiles?|"
-    r"devices?|caches|depots?|unexploded|ordnance|uxos?)\b", re.I)
+    r"devices?|caches|depots?|unexploded|ordnance|uxos?|pistols?|bullets|firearms?|cartridges|magazines|"
+    r"kalashnikovs?|ak-47s?)\b", re.I)
 # "took control of the town without a fight", "entered the city after the army withdrew": ground
 # changing hands with no battle (ACLED: non-violent transfer of territory)
 _WITHOUT_A_FIGHT = re.compile(
@@ -297,6 +299,9 @@ def _classify(triggers: list[Trigger], sent: Span, context_sub: str | None,
                 return "Riots", "Mob violence", None
             if _crowd_did_it(sent):
                 return "Riots", "Mob violence", None  # "locals beat and killed a man they accused of theft"
+            if any(t.phrase == "gunman" for t in generic):
+                # "gunmen opened fire inside a mosque", "gunmen attacked a hotel": armed men, no armed victims
+                return "Violence against civilians", "Attack", None
             if not any(t.kind == "casualty" for t in generic) and _destroys_property(sent, generic):
                 return _DEVELOPMENT, "Looting/property destruction", None  # "militants destroyed a mast"
             if _victims(sent, _CIVILIAN_VICTIMS) or off_duty or any(t.kind == "casualty" for t in generic):
@@ -592,7 +597,9 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             # Friday in Solhan village": the incident just reported, now placed (and dated)
             first = previous.mentions[0]
             kind = (first.event_type, first.sub_event_type, first.weapon)
-        if kind is None or _aggregate(text):
+        # a tally of arrests over days, or protests across a country, is how such events are
+        # reported (ACLED codes them); for violence a running total is no incident
+        if kind is None or (_aggregate(text) and kind[1] not in _TALLIED):
             previous = None if kind is None and not s.places else previous
             remembered = _choose_actor(s, [t for t in s.triggers if t.kind in ("air", "specific", "bombard")])
             if remembered and s.triggers:
