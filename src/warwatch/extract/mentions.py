@@ -21,7 +21,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span
 
 from warwatch.extract.actors import ActorRef, find_actors, military, with_era
-from warwatch.extract.countries import countries_named
+from warwatch.extract.countries import countries_named, is_country_word
 from warwatch.extract.dates import DateRef, find_dates
 from warwatch.extract.extraction import Extraction, _Sentence
 from warwatch.extract.lexicon import load, phrase_regex
@@ -349,6 +349,13 @@ def _subject_party(s: _Sentence, trigger: Trigger) -> list[ActorRef]:
             if found:
                 return found
     return []
+
+
+def _unread_place(sent: Span) -> Span | None:
+    """A place the sentence names that the toponym finder could not read (a new or misspelt name):
+    the incident has a place, only not one we know, so it is not coded to the whole country."""
+    return next((ent for ent in sent.ents if ent.label_ in ("GPE", "LOC", "FAC")
+                 and not is_country_word(ent.text.removeprefix("the "))), None)
 
 
 def _crowd_did_it(sent: Span) -> bool:
@@ -759,13 +766,16 @@ def extract_mentions(article: Article, doc: Doc, places: PlaceIndex) -> Extracti
             continue
         if (not targets and not placeless_used and not named_anywhere
                 and (any(t.kind in STRONG for t in real) or any(a.kind in ("state", "rebel") for a in s.actors))):
-            # an article that names no place at all ("Police fired tear gas at students in the
-            # capital"): its incident is still an event, coded to the story's country, unlocated;
-            # but only a named form of violence or an armed party makes it one ("Gaines died
-            # before it was over" is no incident)
+            # an article that names no place we can read ("Police fired tear gas at students in the
+            # capital"): its incident is still an event, but only a named form of violence or an
+            # armed party makes it one ("Gaines died before it was over" is no incident). A place
+            # named but unknown to the toponym finder stays its name, unlocated; with none, the
+            # event is coded to the story's country
             placeless_used = True
-            targets = [Found(Toponym(country or "", s.span.start_char, s.span.start_char, qualifier=COUNTRY_ONLY),
-                             "place", False, "no place named")]
+            unread = _unread_place(s.span)
+            top = (Toponym(unread.text, unread.start_char, unread.end_char) if unread is not None else
+                   Toponym(country or "", s.span.start_char, s.span.start_char, qualifier=COUNTRY_ONLY))
+            targets = [Found(top, "place", False, "named, not read" if unread is not None else "no place named")]
         shared = len(targets) > 1
         gap = _GAP_AFTER.search(text) if own is None else None
         for found in targets:

@@ -355,7 +355,7 @@ def aligned(copy: Unit, original: Unit, slack: int = 1) -> bool:
     against its own date (the caller passes the gap between the two publication dates)."""
     # a province and a place in it are one place only for clustering (which keeps the place as
     # the seed); a report that follows another takes that one's event as it is
-    if copy.region != original.region:
+    if copy.region != original.region or copy.country_only != original.country_only:
         return False
     if not types_compatible(copy, original) or not place_compatible(copy, original):
         return False
