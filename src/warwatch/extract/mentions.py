@@ -83,11 +83,13 @@ _TAKEN = {"Government regains territory", "Non-state actor overtakes territory"}
 _TALLIED = {"Arrests", "Peaceful protest", "Protest with intervention"}
 # a fight between crowds of people, with no armed party: ACLED's mob violence, not a battle
 _CROWD = re.compile(r"\b(?:villagers|residents|locals|supporters|crowds?|mobs?|youths|students|worshippers|"
-                    r"neighbours|neighbors|families|clans?|tribesmen|fans|groups? of (?:people|men|locals|villagers)|"
+                    r"neighbours|neighbors|families|fans|groups? of (?:people|men|locals|villagers)|"
                     r"cadres|(?:party|union) (?:workers|supporters|members|activists)|members of (?:a |the )?rival|"
                     r"two groups|rival groups)\b", re.I)
 _SAID_BY = re.compile(r"[,;]?\s*(?:the\s+)?(?:police|army|military|security)\s+(?:\w+\s+)?"
                       r"(?:said|say|says|told|reported)\b", re.I)
+_POLICE_PLACE = re.compile(r"\bpolice (?:station|post|headquarters|limits|jurisdiction)s?\b", re.I)
+_RECIPROCAL = re.compile(r"\b(?:each other|one another)\b", re.I)
 _MOB_VERBS = {"beat", "lynch", "kill", "clash", "attack", "assault", "stone", "torch", "burn", "set", "hack", "injure",
               "wound", "chase", "thrash", "murder", "stab", "vandalise", "vandalize", "ransack", "loot", "fight"}
 _ARMED = re.compile(r"\b(?:soldiers|troops|army|militants?|police|policemen|forces|gunmen|rebels?|fighters|"
@@ -360,9 +362,11 @@ def _unread_place(sent: Span) -> Span | None:
 
 def _crowd_did_it(sent: Span) -> bool:
     """The violence is done by a crowd (villagers, locals, party cadres), with no armed party named."""
-    # ", police said": who tells of it, not a party to it
-    if _ARMED.search(_SAID_BY.sub("", sent.text)):
+    # ", police said", "under Bharno police station": who tells of it or where, not a party to it
+    if _ARMED.search(_POLICE_PLACE.sub("", _SAID_BY.sub("", sent.text))):
         return False
+    if _RECIPROCAL.search(sent.text) and any(t.lemma_.lower() in ("clash", "attack", "fight") for t in sent):
+        return True  # "members of two parties clashed with each other, attacking each other with sticks"
     # the crowd must be the one acting: "locals beat ...", not "residents said three were killed"
     subjects = [t for t in sent if t.dep_ == "nsubj" and t.head.lemma_.lower() in _MOB_VERBS]
     return any(_CROWD.search(" ".join(x.text for x in t.subtree)) for t in subjects)
@@ -475,7 +479,7 @@ _GRIEVANCE = re.compile(
     r"commemorat\w*|memory of|justice|release|accus\w*|claim\w*|repudiat\w*|after|following|since|victims? of|"
     r"reject\w*|oppos\w*|angry at|anger at|outrage at|because of|due to)\b", re.I)
 _AT_PROTEST = re.compile(r"\b(?:police|security forces|soldiers|troops|officers|authorities|riot|tear ?gas|"
-                         r"protesters|demonstrators|crowds?)\b", re.I)
+                         r"protesters|demonstrators|crowds?|rioters)\b", re.I)
 
 
 def _at_the_protest(cue: re.Pattern[str], text: str) -> bool:
