@@ -126,6 +126,8 @@ class NonEventGate:
 
     def __init__(self, article: Article, sentences: list[_Sentence]) -> None:
         self.topic = nonevent_topic(article.title or "", [s.span for s in sentences])
+        # spaCy builds a doc's text from its tokens on every access: read it once per article
+        self.doc_text = sentences[0].span.doc.text if sentences else ""
 
     def drops(self, sentence: _Sentence) -> bool:
         """True when the sentence must yield no mention."""
@@ -136,7 +138,7 @@ class NonEventGate:
         # nor is an unnamed gang by its name alone (organised crime is no ACLED event; a gang that
         # fights with firearms is one, through the crime group's weapon_needs); and
         # "Vandenberg Air Force Base" is a place, not the air force
-        doc_text = sentence.span.doc.text
+        doc_text = self.doc_text
         armed_actor = any(
             (a.kind == "rebel" or (a.kind == "state" and not a.name.startswith("Police")))
             and not a.name.startswith("Unidentified Gang")
