@@ -270,7 +270,7 @@ def show(event_id: Annotated[str, typer.Argument(help="An event id such as SYR12
 
 @app.command()
 def geocode(
-    name: Annotated[str, typer.Argument(help="A place name as a report writes it.")],
+    name: Annotated[Optional[str], typer.Argument(help="A place name as a report writes it.")] = None,  # noqa: UP045
     context: Annotated[Optional[str], typer.Option(help="Words around it, e.g. 'northern Hama'.")] = None,  # noqa: UP045
     country: Annotated[Optional[str], typer.Option(help="ISO 3166 alpha-2 code of the story's country.")] = None,  # noqa: UP045
     limit: int = 5,
@@ -278,8 +278,19 @@ def geocode(
         help="Weigh namesakes by where this store's reports placed events, as ingest does.")] = None,
     on: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--date", help="The report's date (YYYY-MM-DD): only stored reports within 180 days count.")] = None,
+    sources: Annotated[bool, typer.Option(
+        "--sources", help="Print every gazetteer source (packaged and yours) with its attribution and terms.")] = False,
 ) -> None:
     """Show the gazetteer candidates for a name, their scores and why the first one wins."""
+    if sources:
+        from warwatch.geocode.sources import full_attributions
+
+        _lines(full_attributions())
+        if name is None:
+            return
+    if name is None:
+        raise InputError("give a place name (warwatch geocode NAME), or --sources to list the gazetteers' sources")
+
     from warwatch.geocode import Geocoder
     from warwatch.serve.render import candidates_table
 
@@ -296,6 +307,101 @@ def geocode(
     if not found:
         raise InputError(f"no place called {name!r} in the gazetteers")
     out.print(candidates_table(name, found))
+
+
+def _lines(lines: list[str]) -> None:
+    # plain writes: attribution lines must reach a pipe or a file whole, never wrapped or marked up by Rich
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+
+
+gazetteer_app = typer.Typer(
+    no_args_is_help=True,
+    help="The settlement lists the geocoder reads: the packaged ones and your own (OCHA/HDX lists, field lists).",
+)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@gazetteer_app.command("add")
+def gazetteer_add(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 .tsv or .tsv.gz with a header line (docs/gazetteer.md).")],
+    source: Annotated[str, typer.Option("--source", help="A short name for the list: a-z, 0-9, '_' and '-'.")],
+    licence: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--licence", help="The list's licence or terms, printed with the sources.")] = None,
+) -> None:
+    """Import your own settlement list; the gazetteer index then includes it."""
+    from warwatch.geocode import index
+    from warwatch.geocode.sources import add_user_source
+
+    added = add_user_source(file, source, licence)
+    again = f"; it replaces the earlier list {added.name!r}" if added.replaced else ""
+    err.print(f"{added.rows} row(s) imported from {file.name} as {added.name!r}, {added.skipped} skipped{again} "
+              f"→ {added.path}", highlight=False, markup=False)
+    for problem in added.problems:
+        err.print(f"  skipped {problem}", highlight=False, markup=False)
+    if added.skipped > len(added.problems):
+        err.print(f"  … and {added.skipped - len(added.problems)} more", highlight=False, markup=False)
+    err.print("updating the gazetteer index (the first time takes a minute or two)…", highlight=False)
+    path = index.ensure_index()
+    err.print(f"gazetteer index ready: {path}", highlight=False, markup=False)
+
+
+@gazetteer_app.command("list")
+def gazetteer_list() -> None:
+    """Every source the geocoder reads, packaged and yours, with its row count and terms."""
+    import sqlite3
+
+    from rich.table import Table
+
+    from warwatch.errors import GazetteerError
+    from warwatch.geocode import index
+    from warwatch.geocode.sources import PACKAGED, user_sources
+
+    try:
+        counts = index.source_rows(index.ensure_index())  # the index knows how many rows each source gave
+    except (AttributeError, sqlite3.Error, GazetteerError):
+        counts = {}  # an index without its source table (or none at all): the counts show as "–"
+    table = Table("source", "what", "rows", "licence / terms", title="Gazetteer sources")
+    for s in PACKAGED:
+        rows = counts.get(s.name)
+        table.add_row(s.name, s.title, f"{rows:,}" if rows is not None else "–", s.licence)
+    for u in user_sources():
+        table.add_row(u.name, f"your list {u.original or u.path.name}, added {u.added} ({u.skipped} row(s) skipped)",
+                      f"{u.rows:,}", u.licence or "not stated")
+    out.print(table)
+
+
+@gazetteer_app.command("remove")
+def gazetteer_remove(
+    name: Annotated[str, typer.Argument(help="The name given with 'gazetteer add --source'.")],
+) -> None:
+    """Remove one of your lists (the index drops it when next used)."""
+    from warwatch.geocode.sources import remove_user_source
+
+    remove_user_source(name)
+    err.print(f"removed the list {name!r}", highlight=False, markup=False)
+
+
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from warwatch.geocode.sources import short_attributions
+
+    try:
+        number = version("warwatch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        number = "unknown"
+    _lines([f"warwatch {number}", "Gazetteer data:", *(f"  {line}" for line in short_attributions())])
+    raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and the data attributions.")] = False,
+) -> None:
+    """News reports about armed conflict in, an ACLED-style event table out."""
 
 
 @app.command()

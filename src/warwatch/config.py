@@ -1,4 +1,5 @@
-"""Where things live: the database path and the per-user cache (gazetteer index)."""
+"""Where things live: the database path, the per-user cache (gazetteer index) and the per-user data
+(settlement lists the user added)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,16 @@ def cache_dir() -> Path:
         path = Path(xdg) / "warwatch"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_dir() -> Path:
+    """$WARWATCH_DATA, else $XDG_DATA_HOME/warwatch, else ~/.local/share/warwatch.
+
+    Unlike the cache, this holds what the user gave us (their settlement lists): it cannot be
+    rebuilt, so it is not under the cache folder. Not created here: listing must not make folders.
+    """
+    base = os.environ.get("WARWATCH_DATA")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "warwatch"
