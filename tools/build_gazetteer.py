@@ -13,6 +13,9 @@ columns the geocoder needs, plus ``geonames_admin1.tsv.gz``. While trimming it:
   within 25 km that has one (points imported without a hierarchy, ~7% in SY), so that every
   located place gets an admin1 and admin2.
 
+It also copies the four settlement lists of SOURCES.md §3 (OCHA Syria, MIMU Myanmar, OSM
+Africa, Yemen villages) with the columns the index reads (:func:`trim_settlements`).
+
 Usage: .venv/bin/python tools/build_gazetteer.py [--src ../shared/data/gazetteer]
 """
 
@@ -170,6 +173,41 @@ def trim(src: Path, cc: str, gn_population: dict[str, int]) -> tuple[int, int]:
     return len(rows), filled
 
 
+#: the settlement lists: source file → (packaged file, columns kept, columns rounded to 5 decimals)
+SETTLEMENTS = {
+    "syr_ocha_communities.tsv.gz": ("ocha_SY.tsv.gz", [
+        "pcode", "kind", "name_en", "adm1_name", "adm2_name", "adm3_name", "adm3_pcode", "lat", "lon",
+        "coord_method"]),
+    "mm_mimu_places.tsv.gz": ("mimu_MM.tsv.gz", [
+        "pcode", "kind", "name_eng", "name_mmr", "tract_or_town_eng", "township_eng", "district_eng",
+        "state_eng", "township_pcode", "lat", "lon"]),
+    "osm2019_africa_places.tsv.gz": ("osm_africa.tsv.gz", [
+        "osm_node_id", "country", "place", "name", "name_en", "lat", "lon", "population"]),
+    "ye_villages_nocoords.tsv.gz": ("ye_villages.tsv.gz", [
+        "gov_en", "gov_ar", "district_en", "district_ar", "uzla_ar", "village_id", "village_en",
+        "village_ar"]),
+}
+
+
+def trim_settlements(src: Path) -> None:
+    """Copy the settlement lists with the columns the index reads; points rounded to 5 decimals
+    (about a metre: the lists' own precision is no better), rows without a name dropped."""
+    for name, (target, columns) in SETTLEMENTS.items():
+        kept = 0
+        with gzip.open(src / name, "rt", encoding="utf-8", newline="") as handle, gzip_writer(DATA / target) as out:
+            writer = csv.DictWriter(out, columns, delimiter="\t", extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            for row in csv.DictReader(handle, delimiter="\t"):
+                if not any(row.get(c) for c in ("name_en", "name_eng", "name", "village_ar")):
+                    continue
+                for key in ("lat", "lon"):
+                    if row.get(key):
+                        row[key] = f"{float(row[key]):.5f}"
+                writer.writerow(row)
+                kept += 1
+        print(f"{target}: {kept} rows")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", default=str(ROOT.parent / "shared" / "data" / "gazetteer"))
@@ -195,6 +233,7 @@ def main() -> int:
             code, name, ascii_name, _gid = line.rstrip("\n").split("\t")
             if code[:2] not in COUNTRIES:
                 out.write(f"{code}\t{name}\t{ascii_name}\n")
+    trim_settlements(src)
     total = sum(p.stat().st_size for p in DATA.glob("*.gz"))
     print(f"package data: {total / 1e6:.1f} MB")
     return 0

@@ -69,6 +69,9 @@ class Candidate:
     gazetteer_id: str = ""
     placetype: str = "locality"
     score: float = 0.0
+    #: the gazetteers that hold it ("wof+ocha-syria") and its humanitarian P-code, if any
+    source: str = ""
+    pcode: str | None = None
     #: human-readable reasons for the score, for ``warwatch geocode``
     why: list[str] = field(default_factory=list)
 

