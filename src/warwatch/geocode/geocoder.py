@@ -65,7 +65,7 @@ UNIT_TYPES = ("county", "localadmin")  # the districts and townships of the gaze
 SEAT_KM = 35  # a district's seat lies this near the district's point (its centre or seat)
 PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05,
                      # known by name and unit only: a place with its own point of that name wins
-                     "village": 0.06}
+                     "village": 0.20}
 
 _CITY_PART = re.compile(r"([A-Z][^\W\d_]+)-([A-Z][^\W\d_]+)")
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
