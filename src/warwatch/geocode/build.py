@@ -366,6 +366,9 @@ def _base_counts(con: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
     return rows
 
 
+#: the settlement lists of settlements.py (issue 13) are built and measured but not yet merged into
+#: the index: with them the test floors (seeds, geocoding, negatives) do not yet all hold
+SETTLEMENT_LISTS = False
 #: the stages of a build, in order, as the progress callback names them
 STAGES = ("wof", "geonames", "indexes", "ocha-syria", "mimu", "osm-africa", "yemen-villages")
 
@@ -410,9 +413,10 @@ def build_index(path: Path, signature: str, progress: Callable[[str], None] | No
         if progress:
             progress("indexes")
         con.executescript(INDEXES)
-        merger = Merger(con, builder)
-        load_packaged(merger, progress)
-        builder.flush()
+        if SETTLEMENT_LISTS:
+            merger = Merger(con, builder)
+            load_packaged(merger, progress)
+            builder.flush()
         con.executemany("INSERT OR REPLACE INTO source VALUES (?,?,?,?)", _base_counts(con))
         con.execute("INSERT INTO meta VALUES ('signature', ?)", (signature,))
         con.execute("INSERT INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
