@@ -93,6 +93,22 @@ def seed_db(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def mixed_db(tmp_path_factory: pytest.TempPathFactory, seed_db: Path) -> Path:
+    """The seed database plus a report whose village no gazetteer holds (tests/data/unplaced): the
+    seeds all resolve, and the "unlocated" filters need an event without coordinates."""
+    db = tmp_path_factory.mktemp("mixed") / "mixed.db"
+    shutil.copy(seed_db, db)
+    run_cli("ingest", "--db", str(db), "--manifest", str(ROOT / "tests" / "data" / "unplaced" / "manifest.jsonl"),
+            check=True)
+    from warwatch.store import Store
+
+    with Store(db) as store:
+        unlocated = [r for r in store.events() if not r.located]
+    assert [r.location for r in unlocated] == ["Maaret al-Naasan"], "the unplaced village has been placed"
+    return db
+
+
 @pytest.fixture()
 def seed_copy(seed_db: Path, tmp_path: Path) -> Path:
     """A private copy of the seed database, for tests that write."""
@@ -110,6 +126,26 @@ def client(seed_db: Path):
 
     with TestClient(create_app(seed_db, tiles=None)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def mixed_client(mixed_db: Path):
+    """The API over the seed store plus one unlocated event (``mixed_db``)."""
+    from fastapi.testclient import TestClient
+
+    from warwatch.serve.api import create_app
+
+    with TestClient(create_app(mixed_db, tiles=None)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def mixed_stored(mixed_db: Path):
+    """The events of ``mixed_db`` as the store lists them."""
+    from warwatch.store import Store
+
+    with Store(mixed_db) as store:
+        return store.events()
 
 
 @pytest.fixture(scope="module")

@@ -240,7 +240,8 @@ def test_the_library_counts_exactly_unless_given_a_cap(synthetic):
 # (the `client` and `stored` fixtures: conftest)
 
 
-def test_points_are_the_located_matches_in_five_columns(client, stored):
+def test_points_are_the_located_matches_in_five_columns(mixed_client, mixed_stored):
+    client, stored = mixed_client, mixed_stored  # (the seeds and one event without coordinates)
     body = client.get("/api/events/points").json()
     assert body["fields"] == ["event_id", "latitude", "longitude", "event_type", "fatalities"]
     located = {r.event_id_cnty: r for r in stored if r.located}

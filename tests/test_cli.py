@@ -86,7 +86,7 @@ def test_exports(seed_db, tmp_path):
     assert bad.returncode != 0 and "acled, json, geojson" in bad.stderr
 
 
-def test_events_filters_and_show(seed_db):
+def test_events_filters_and_show(seed_db, mixed_db):
     listed = run_cli(
         "events",
         "--db",
@@ -101,8 +101,8 @@ def test_events_filters_and_show(seed_db):
     assert "Muhradah" in listed.stdout and "Al Habit" not in listed.stdout
     dated = run_cli("events", "--db", str(seed_db), "--since", "2019-01-01", env={"COLUMNS": "250"})
     assert "Kansafra" in dated.stdout and "Muhradah" not in dated.stdout
-    unlocated = run_cli("events", "--db", str(seed_db), "--unlocated", env={"COLUMNS": "250"})
-    assert "Abdin" in unlocated.stdout and "Al Habit" not in unlocated.stdout
+    unlocated = run_cli("events", "--db", str(mixed_db), "--unlocated", env={"COLUMNS": "250"})
+    assert "Maaret" in unlocated.stdout and "Al Habit" not in unlocated.stdout and "1 event(s)" in unlocated.stdout
     event_id = next(line.split()[1] for line in listed.stdout.splitlines() if "Muhradah" in line)
     shown = run_cli("show", event_id, "--db", str(seed_db), env={"COLUMNS": "250"})
     assert shown.returncode == 0

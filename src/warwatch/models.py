@@ -74,6 +74,8 @@ class Candidate:
     pcode: str | None = None
     #: human-readable reasons for the score, for ``warwatch geocode``
     why: list[str] = field(default_factory=list)
+    #: the name or alternate name of the entry that the toponym matched ("Toretsk" of Dzerzhyns'k)
+    label: str = ""
 
 
 @dataclass

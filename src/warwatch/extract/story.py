@@ -17,6 +17,7 @@ from warwatch.extract.actors import group_patterns
 from warwatch.extract.countries import fold as fold_country
 from warwatch.extract.lexicon import load
 from warwatch.extract.toponyms import PlaceIndex
+from warwatch.geocode.matching import same_letters
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +124,10 @@ def _country_of_name(name: str, places: PlaceIndex) -> str | None:
     name found exactly in one country only."""
     if name.isupper() and len(name) <= 6:
         return None  # "NAF", "SDF": an acronym, not the village that happens to share its letters
-    # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country
+    # only exact names vote: a fuzzy match ("Boocame" ~ "Bokiyma") says nothing of the country, nor
+    # a sound key shared with a hamlet abroad ("Gaines" ~ "Ganessé", Burkina Faso): one of its names
+    # letter for letter (the lists of villages hold a namesake of almost any surname); a close spelling in
+    # another country still makes it ambiguous ("Samsung": "Sam Sung" and "Samseung")
     exact = [c for c in places.lookup(name)[:10] if c.score >= 0.97]
     region = places.region(name)
     if region is not None:
@@ -135,8 +139,12 @@ def _country_of_name(name: str, places: PlaceIndex) -> str | None:
         if len(units & cities) == 1:
             return next(iter(units & cities))
         return None if cities or len(units) > 1 else region.country
+    cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}
+    if len(cities) == 1:
+        return cities.pop()  # "Kampala": the capital, not the hamlets of its name in Congo and Burkina Faso
     found = {c.country for c in exact}
-    return found.pop() if len(found) == 1 else None
+    letter_for_letter = any(same_letters(name, c.label or c.name) for c in exact)
+    return found.pop() if len(found) == 1 and letter_for_letter else None
 
 
 @lru_cache(maxsize=1)

@@ -49,7 +49,7 @@ from warwatch.geocode.index import (
     ensure_index,
     km,
 )
-from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters
+from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters, similarity
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
 from warwatch.geocode.theatre import Theatre, rerank
 from warwatch.models import Candidate, Place, Toponym
@@ -214,7 +214,7 @@ class Geocoder:
                            if p[17] == UNIT_POINT else [])
         return Candidate(name=p[2], lat=p[8], lon=p[9], country=p[3], admin1=p[4], admin2=p[5],
                          population=p[10] or 0, gazetteer_id=p[1], placetype=p[11], score=round(hit.sim, 4),
-                         source=p[13] or "", pcode=p[14], why=why)
+                         source=p[13] or "", pcode=p[14], why=why, label=hit.label)
 
     def _region_candidate(self, rid: int, sim: float, how: str) -> Candidate:
         r = self.regions.info(rid)
@@ -234,7 +234,9 @@ class Geocoder:
         hits = self._match.exact(name, country or self.regions.country(name), strict=True)
         self._fetch(hits)
         out = [self._candidate(h) for h in hits.values()]
-        out.sort(key=lambda c: (-c.score, -c.population, c.placetype != "locality"))
+        # (a sub-district or township named after its seat comes after the seat: "Kafr Zeita" is
+        # the town before it is the unit)
+        out.sort(key=lambda c: (c.placetype in UNIT_TYPES, -c.score, -c.population, c.placetype != "locality"))
         return out
 
     def _context_uncached(self, words: tuple[str, ...], country: str | None) -> _Context:
@@ -245,7 +247,7 @@ class Geocoder:
             if not word or (is_not_place(word) and not country):
                 continue
             ctx.admin1.add(fold(word))
-            ctx.units.add(fold(split_qualifier(word)[0] or word))
+            unit = fold(split_qualifier(word)[0] or word)
             several = self.regions.countries_of(word) if country is None else set()
             if len(several) > 1:
                 # "Amazonas" (Brazil, Colombia, Peru, Venezuela) with no country known: any of them
@@ -262,7 +264,9 @@ class Geocoder:
             if found:
                 ctx.regions.setdefault(found[0], word)
                 ctx.countries.add(self.regions.info(found[0]).country)
+                # ("Idlib": the province, not the sub-district of its capital that shares its name)
                 continue
+            ctx.units.add(unit)
             districts = self._admin2(word, country)
             if 0 < len({r for _c, r in districts}) <= 3:  # a GeoNames district: its province
                 for iso, rid in districts:
@@ -336,6 +340,11 @@ class Geocoder:
             core = name
         # a country's name ("Lebanon", "Jordan") is never a namesake town abroad
         country = country or self.regions.country(core)
+        if country is None:
+            # "Kansarfa (Idlib countryside)": the province named says the country, and a namesake
+            # abroad ("Konsirefe", Guinea) would only hide the close spelling at home
+            named = {self.regions.info(rid).country for rid in self._ctx(context, None).regions}
+            country = next(iter(named)) if len(named) == 1 else None
         parts = _CITY_PART.fullmatch(core)
         if parts and not self._match.exact(core, country) and self._is_city(parts[1], country):
             core = f"{parts[1]} - {parts[2]}"  # "Mogadishu-Hodan": ACLED's "City - District" unspaced
@@ -436,7 +445,8 @@ class Geocoder:
             elif d > 100 and cand.population < 20000:
                 score -= 0.08
                 why.append(f"{d:.0f} km from the district named in context")
-        if anchors:
+        if anchors and p[17] != UNIT_POINT:
+            # (a village coded to its unit's centre: how far it lies from the rest is not known)
             d = min(km(p[8], p[9], lat, lon) for lat, lon in anchors)
             if d < 120:  # the closer to the article's other places, the likelier
                 score += 0.15 * (1 - d / 120)
@@ -532,8 +542,8 @@ class Geocoder:
                  or part_of_town)
         precision = 2 if broad else 1
         place = _place_from(text, best, precision)
-        runner = next((c for c, t in ranked[1:]
-                       if t <= tier and km(c.lat, c.lon, best.lat, best.lon) > 10), None)
+        runner = next((c for c, t in ranked[1:] if t <= tier and km(c.lat, c.lon, best.lat, best.lon) > 10
+                       and not _unit_and_seat(c, best)), None)
         if runner is not None and runner.score >= best.score - AMBIGUOUS_GAP:
             if (runner.country != best.country and country is None and not ctx.countries
                     and not (best.population >= CITY > runner.population)):
@@ -632,6 +642,15 @@ def _dedupe(ranked: list[tuple[Candidate, int]], limit: int = 100) -> list[tuple
 
 
 __all__ = ["Geocoder", "is_not_place"]
+
+
+def _unit_and_seat(one: Candidate, other: Candidate) -> bool:
+    """A sub-district or township and the town of its name inside it: one place named twice, not
+    two namesakes that make a choice ambiguous ("Khan Shaykhun" and its sub-district)."""
+    if (one.placetype in UNIT_TYPES) == (other.placetype in UNIT_TYPES):
+        return False
+    return (one.country == other.country and similarity(fold(one.name), fold(other.name)) >= 0.85
+            and km(one.lat, one.lon, other.lat, other.lon) <= SEAT_KM)
 
 
 def _same_name(one: str, other: str) -> bool:
