@@ -121,7 +121,10 @@ class Pipeline:
             key = (top.text, top.qualifier, tuple(top.context))
             if key not in cache:
                 place = self._place(top, [n for n in names if n != top.text], story, guessed, theatre)
-                cache[key] = _in_a_named_country(place, extraction.named_countries, story)
+                # a province said with the place vouches for its country, whichever the article names
+                # ("Turkish warplanes struck Werxele area ... of Duhok": Iraq, though Turkey is named)
+                vouched = place.country in {iso for w in top.context for iso in self.geocoder.region_countries(w)}
+                cache[key] = place if vouched else _in_a_named_country(place, extraction.named_countries, story)
             mention.place = cache[key]
         _province_of_the_story(extraction.mentions)
         _crowds_of_the_place(extraction.mentions)

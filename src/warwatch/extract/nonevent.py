@@ -104,6 +104,20 @@ def is_caption(text: str) -> bool:
     return _CAPTION.search(text.strip()) is not None
 
 
+#: a cue word that ends a proper name is that name's, not the topic's: "the former chairman of
+#: the Manaw Company was shot dead" is a killing, not business news
+_IN_A_NAME = re.compile(r"\b(?:[A-Z][\w'-]+ )+(?:Company|Firm)\b")
+
+
+def _without_names(text: str) -> str:
+    """The text with the names that end in a cue word blanked, unless it is in Title Case (a
+    headline capitalises every word: "Tech Company Shares Fall" is business news)."""
+    long_words = re.findall(r"\b[^\W\d_]{4,}\b", text)
+    if long_words and sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words):
+        return text
+    return _IN_A_NAME.sub(" ", text)
+
+
 def _cue_count(text: str) -> tuple[int, int]:
     """(non-event cues, armed-actor and weapon cues) named in the text."""
     groups, armed, weapons = _lexicon()
@@ -113,11 +127,12 @@ def _cue_count(text: str) -> tuple[int, int]:
 
 def nonevent_topic(title: str, sentences: list[Span]) -> bool:
     """True when the article is about a non-event: its lead says so and the rest does not contradict it."""
-    lead = " ".join([title, *(s.text for s in sentences[:_LEAD_SENTENCES])])
+    title, texts = _without_names(title), [_without_names(s.text) for s in sentences]
+    lead = " ".join([title, *texts[:_LEAD_SENTENCES]])
     lead_cues, lead_conflict = _cue_count(lead)
     if lead_cues < _LEAD_CUES or lead_conflict >= lead_cues:
         return False
-    cues, conflict = _cue_count(" ".join([title, *(s.text for s in sentences)]))
+    cues, conflict = _cue_count(" ".join([title, *texts]))
     return conflict <= _CONFLICT_SHARE * cues
 
 

@@ -20,8 +20,10 @@ _MILITARY_VICTIMS = re.compile(
     r"\b(soldiers?|troops|servicem[ae]n|military (base|post|position|convoy|checkpoint|patrol|camp)s?|army (base|post|"
     r"position|checkpoint|patrol)s?|checkpoints?|police (station|post|officers|checkpoint|patrol)s?|policem[ae]n|"
     r"fighters|militants|militiam[ae]n|militias?|insurgents|"
-    r"rebels|terrorists|jihadists|gendarmes?|personnel|(security|armed|"
-    r"government|rebel) forces|positions|bases?|patrols?|convoys?|barracks|outposts?)\b",
+    r"rebels|terrorists|jihadists|gendarmes?|personnel|"
+    # any "forces" as the target: "security forces", and those named by nation or side ("fired on
+    # the Ukrainian forces", "attacked pro-Hadi forces")
+    r"forces|positions|bases?|patrols?|convoys?|barracks|outposts?)\b",
     re.I,
 )
 _CIVILIAN_VICTIMS = re.compile(

@@ -366,8 +366,8 @@ def _base_counts(con: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
     return rows
 
 
-#: the settlement lists of settlements.py (issue 13) are built and measured but not yet merged into
-#: the index: with them the test floors (seeds, geocoding, negatives) do not yet all hold
+#: the settlement lists of settlements.py are merged into the index; False builds WOF and GeoNames
+#: alone (to measure what the lists add: bench/acled_geo.py before and after)
 SETTLEMENT_LISTS = True
 #: the stages of a build, in order, as the progress callback names them
 STAGES = ("wof", "geonames", "indexes", "ocha-syria", "mimu", "osm-africa", "yemen-villages")

@@ -34,16 +34,11 @@ import math
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from warwatch.geocode.fold import ascii_fold, fold, has_arabic, skeleton, words
 from warwatch.geocode.index import (
-    DENSE,
-    DEPRECATED,
-    INFERRED_POINT,
-    NOT_CURRENT,
     UNIT_POINT,
     WOF_MAX_ID,
     ensure_index,
@@ -51,44 +46,18 @@ from warwatch.geocode.index import (
 )
 from warwatch.geocode.matching import EXACT, SKELETON, Hit, Matcher, same_letters, similarity
 from warwatch.geocode.regions import RegionTable, is_not_place, split_qualifier
+from warwatch.geocode.scoring import CITY, SEAT_KM, UNIT_TYPES, Context, score_candidate
 from warwatch.geocode.theatre import Theatre, rerank
 from warwatch.models import Candidate, Place, Toponym
 
 ACCEPT = 0.85  # lowest score a place may be resolved with
 SHORT_LOOSE = 0.80  # a three-letter fold key matched by other letters ("Dir" ~ "Daraa")
-TOWN_OF_PART = 0.10  # "Sanaa - As Siyana" placed at Sanaa: behind the district itself
+TOWN_OF_PART = 0.25  # "Sanaa - As Siyana" placed at Sanaa: behind the district itself, whatever its people
 AMBIGUOUS_GAP = 0.08  # a runner-up this close (and > 10 km away) makes the choice ambiguous
-OTHER_DISTRICT = 0.15  # a village in another district of the province than the one named...
-CITY = 100_000  # people: a town this big spans several districts
-DISTRICT_REACH_KM = 40  # ...this near the named district's centre (further: never chosen)
-UNIT_TYPES = ("county", "localadmin")  # the districts and townships of the gazetteers
-SEAT_KM = 35  # a district's seat lies this near the district's point (its centre or seat)
-PLACETYPE_PENALTY = {"neighbourhood": 0.05, "campus": 0.10, "county": 0.10, "localadmin": 0.05,
-                     # known by name and unit only: a place with its own point of that name wins
-                     "village": 0.20}
-
+_TOWN_WORD = re.compile(r"\s(?:city|town)$", re.I)
 _CITY_PART = re.compile(r"([A-Z][^\W\d_]+)-([A-Z][^\W\d_]+)")
 _PLACE_SQL = ("SELECT id, gid, name, country, admin1, admin2, region, county, lat, lon, population,"
               " placetype, status, source, pcode, admin3, kind, point FROM place")
-#: a list's lesser settlement classes rank below villages and towns: a hamlet or a farm of one
-#: name is rarely the place a report means, and OSM's "locality" is a named spot, often unpeopled
-KIND_PENALTY = {"hamlet": 0.04, "isolated_dwelling": 0.10, "locality": 0.06}
-INFERRED = 0.04  # a point joined to its name by file order (OCHA): below a confirmed one
-
-
-@dataclass
-class _Context:
-    regions: dict[int, str] = field(default_factory=dict)  # region id → the word that named it
-    counties: dict[int, str] = field(default_factory=dict)
-    countries: set[str] = field(default_factory=set)
-    admin1: set[str] = field(default_factory=set)  # fold keys of the words ("Shan-North")
-    #: fold keys of the words without their unit word ("Myinmu township" → "Myinmu"): a
-    #: settlement list's third-level unit (MIMU's township, OCHA's sub-district) may be named
-    units: set[str] = field(default_factory=set)
-    #: the towns a district or township named in context is called after ("Shwegu township")
-    seats: list[tuple[float, float]] = field(default_factory=list)
-
-
 class Geocoder:
     """Gazetteer lookups and toponym resolution over the packaged index (see module docs)."""
 
@@ -239,8 +208,8 @@ class Geocoder:
         out.sort(key=lambda c: (c.placetype in UNIT_TYPES, -c.score, -c.population, c.placetype != "locality"))
         return out
 
-    def _context_uncached(self, words: tuple[str, ...], country: str | None) -> _Context:
-        ctx = _Context()
+    def _context_uncached(self, words: tuple[str, ...], country: str | None) -> Context:
+        ctx = Context()
         for word in words:
             # an admin name the extractor put in context may be a common word ("Bay", Somalia)
             # only where the story's country is known
@@ -348,6 +317,7 @@ class Geocoder:
         parts = _CITY_PART.fullmatch(core)
         if parts and not self._match.exact(core, country) and self._is_city(parts[1], country):
             core = f"{parts[1]} - {parts[2]}"  # "Mogadishu-Hodan": ACLED's "City - District" unspaced
+        town_of: dict[int, tuple] = {}  # a part of town's row, in its town's province
         if " - " in core:  # ACLED-style "Kharkiv - Saltivskyi": the part of town, else the town
             head, _, tail = core.partition(" - ")
             hits = self._match.fuzzy(head, country, self._match.exact(head, country))
@@ -357,6 +327,13 @@ class Geocoder:
             self._fetch(parts)
             parts = {p: h for p, h in parts.items()
                      if any(km(self._place(p)[8], self._place(p)[9], t[8], t[9]) < 25 for t in towns)}
+            # a part of town lies in its town's province, whatever a list's admin chain says near
+            # the border ("Dharkeynley", Mogadishu's district, put in Lower Shabelle by the nearest village)
+            for pid in parts:
+                row = self._place(pid)
+                town = min(towns, key=lambda t: km(row[8], row[9], t[8], t[9]))
+                if town[3] == row[3]:
+                    town_of[pid] = (*row[:4], town[4], town[5], town[6], town[7], *row[8:])
             # the part of town first; the town itself stays a candidate behind it (a district the
             # gazetteer lacks, or one outside the province named in context)
             for hit in hits.values():
@@ -381,103 +358,13 @@ class Geocoder:
         out = []
         for hit in hits.values():
             cand = self._candidate(hit)
-            self._score(cand, self._place(hit.place), hit.tier, ctx, anchors, country)
+            row = town_of.get(hit.place) or self._place(hit.place)
+            cand.admin1, cand.admin2 = row[4], row[5]
+            score_candidate(cand, row, hit.tier, ctx, anchors, country,
+                            place_of=self._place, near_context=self._near_context)
             out.append((cand, hit.tier))
         out.sort(key=lambda ct: (-ct[0].score, ct[1]))
         return _dedupe(out)
-
-    def _score(self, cand: Candidate, p: tuple, tier: int, ctx: _Context,
-               anchors: list[tuple[float, float]], country: str | None) -> None:
-        score, why = cand.score, cand.why
-        if ctx.regions:
-            if p[6] in ctx.regions:
-                score += 0.30
-                why.append(f"in {cand.admin1}, named in context ('{ctx.regions[p[6]]}')")
-            elif self._near_context(p, ctx.regions):
-                score -= 0.05
-                why.append("just outside the province named in context")
-            else:
-                score -= 0.40
-                why.append("outside the province(s) named in context: " + ", ".join(ctx.regions.values()))
-        if ctx.counties and p[7] in ctx.counties:
-            score += 0.10
-            why.append(f"in {cand.admin2}, named in context")
-        elif ctx.counties and p[7] is not None and p[11] != "county" and cand.population < CITY:
-            # (a city spans districts: "Mogadishu-Hodan (Hodan, Banadir)")
-            # "Hisn al Ghurabah (Bayhan, Shabwah)": a namesake in another district of the province
-            # is never chosen; next door to it, the text (or the gazetteer's district) may be off
-            named = [self._place(c) for c in ctx.counties if self._place(c)[6] == p[6]]
-            if named:
-                words = "', '".join(dict.fromkeys(ctx.counties.values()))
-                if min(km(p[8], p[9], c[8], c[9]) for c in named) > DISTRICT_REACH_KM:
-                    score -= 0.40
-                    why.append(f"outside the district named in context ('{words}')")
-                else:
-                    score -= OTHER_DISTRICT
-                    why.append(f"in {cand.admin2}, next to the district named in context ('{words}')")
-            elif len(ctx.regions) > 1 and p[6] in ctx.regions:
-                # "(As Sawadiyah, Al Bayda) ... between Marib and Al Bayda": the province of the
-                # district named is the one that places it
-                score -= OTHER_DISTRICT
-                why.append(f"in {cand.admin1}, not the province of the district named in context")
-        if cand.admin1 and fold(cand.admin1) in ctx.admin1 and fold(cand.admin1) != fold(
-                ctx.regions.get(p[6], "")):  # ACLED's split units: "Shan-North", "Bago-West"
-            score += 0.10
-            why.append(f"in {cand.admin1}, named in context")
-        if ctx.countries and not ctx.regions:
-            if p[3] in ctx.countries:
-                score += 0.05
-            else:
-                score -= 0.30
-                why.append("outside the country named in context")
-        in_unit = bool(p[15]) and p[11] not in UNIT_TYPES and fold(p[15]) in ctx.units
-        if in_unit:
-            # "Kan Pyar village (Myinmu township, Sagaing district)": of the namesakes, the one the
-            # list puts in the township named; that says more than the distance to a town of its name
-            score += 0.10
-            why.append(f"in {p[15]}, named in context")
-        elif ctx.seats and p[11] != "county":
-            # a village of the township or district named next to it lies near its seat
-            d = min(km(p[8], p[9], lat, lon) for lat, lon in ctx.seats)
-            if d < 50:
-                score += 0.12 * (1 - d / 50)
-                why.append(f"{d:.0f} km from the seat of a district named in context")
-            elif d > 100 and cand.population < 20000:
-                score -= 0.08
-                why.append(f"{d:.0f} km from the district named in context")
-        if anchors and p[17] != UNIT_POINT:
-            # (a village coded to its unit's centre: how far it lies from the rest is not known)
-            d = min(km(p[8], p[9], lat, lon) for lat, lon in anchors)
-            if d < 120:  # the closer to the article's other places, the likelier
-                score += 0.15 * (1 - d / 120)
-                why.append(f"{d:.0f} km from another place of the article")
-            elif d > 150 and cand.population < 20000:
-                # a village far from everything else the article names: more likely a namesake
-                score -= 0.15
-                why.append(f"{d:.0f} km from the article's other places")
-        if country is None and not ctx.countries and p[3] in DENSE:
-            score += 0.03  # a prior for the conflict countries of the dense gazetteers
-        if cand.population and cand.placetype not in UNIT_TYPES and tier == EXACT:
-            # (a district's people are not a town's; and a big namesake may not turn a loose
-            # spelling into a confident match: "Sokoura" is not Ségou, "spelling close to Segoukoro")
-            score += 0.12 * min(1.0, math.log10(cand.population + 1) / 6)
-            why.append(f"population {cand.population:,}")
-        if cand.placetype in PLACETYPE_PENALTY:
-            score -= PLACETYPE_PENALTY[cand.placetype]
-            why.append(f"a {cand.placetype}, not a town")
-        if p[16] in KIND_PENALTY and p[11] == "locality":
-            score -= KIND_PENALTY[p[16]]
-            why.append(f"a {p[16].replace('_', ' ')}, not a village or town")
-        if p[17] == INFERRED_POINT:
-            score -= INFERRED
-            why.append("point inferred (joined to the name by file order)")
-        if p[12] == NOT_CURRENT:
-            score -= 0.05
-            why.append("record not current")
-        elif p[12] == DEPRECATED:
-            score -= 0.15
-            why.append("deprecated record")
-        cand.score = round(score, 4)
 
     def _resolve_uncached(self, text: str, qualifier: str | None, context: tuple[str, ...],
                           country: str | None, others: tuple[str, ...], theatre: Theatre | None = None) -> Place:
@@ -522,7 +409,15 @@ class Geocoder:
         if whole is not None and qualifier != "district" and (not ctx.regions or whole[0] in ctx.regions):
             # "West Darfur", "Rural Damascus": a province named as a whole
             return _place_from(text, self._region_candidate(*whole), precision=3)
-        region = self._region_for(text, core, country, context, ranked) if qualifier != "district" else None
+        # "Al Bayda City", "Taiz town": the town, never the province of its name; a town of the
+        # bare name before a district the gazetteer calls "Kandahar City"
+        said_town = _TOWN_WORD.search(text) is not None
+        if said_town:
+            bare = _TOWN_WORD.sub("", text)
+            towns = [(c, t) for c, t in self._accepted(bare, context, country, others) if c.placetype == "locality"]
+            ranked = sorted(towns + ranked, key=lambda ct: (-ct[0].score, ct[1]))
+        region = (self._region_for(text, core, country, context, ranked)
+                  if qualifier != "district" and not said_town else None)
         if region is not None:
             town = next((c for c, t in ranked if t == EXACT and c.placetype == "locality"), None)
             capital = town is not None and km(town.lat, town.lon, region.lat, region.lon) < 10
