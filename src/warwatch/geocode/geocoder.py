@@ -389,8 +389,13 @@ class Geocoder:
             strict: set[int] = set()
             for part in dict.fromkeys((core, *core.split(" - "))):  # "Al-Hasakeh - Al Ghazal": either part
                 long_key = len(fold(part)) >= 6
-                strict |= {pid for pid, hit in self._match.exact(part, None).items()
-                           if same_letters(part, hit.label) or (long_key and 0 < pid < WOF_MAX_ID)}
+                hits = self._match.exact(part, None)
+                self._fetch(hits)
+                # (a village only a settlement list holds needs its country said: OSM and the other
+                # lists hold a letter-for-letter namesake of many a village abroad, "Bongori", Chad)
+                strict |= {pid for pid, hit in hits.items()
+                           if (same_letters(part, hit.label) and (pid < WOF_MAX_ID or self._place(pid)[10]))
+                           or (long_key and 0 < pid < WOF_MAX_ID)}
             ranked = [(c, t) for c, t in ranked if (t == EXACT and _pid(c, self._gid_pid) in strict)
                       or any(w.endswith("from another place of the article") for w in c.why)]
         if theatre:

@@ -130,7 +130,8 @@ def score_candidate(cand: Candidate, p: tuple, tier: int, ctx: Context, anchors:
         # spelling into a confident match: "Sokoura" is not Ségou, "spelling close to Segoukoro")
         score += 0.12 * min(1.0, math.log10(cand.population + 1) / 6)
         why.append(f"population {cand.population:,}")
-    if cand.placetype in PLACETYPE_PENALTY:
+    if cand.placetype in PLACETYPE_PENALTY and not (in_unit and cand.placetype == "village"):
+        # (a village known by its unit, the unit named in context: the text says which namesake)
         score -= PLACETYPE_PENALTY[cand.placetype]
         why.append(f"a {cand.placetype}, not a town")
     if p[16] in KIND_PENALTY and p[11] == "locality":

@@ -157,7 +157,8 @@ def _mention_panel(article: ArticleInfo, mention: MentionRecord) -> Panel:
 def candidates_table(name: str, candidates: list[Candidate]) -> Group:
     """Gazetteer candidates for a name, best first, with the reasons for each score."""
     table = Table(title=f"candidates for {name!r}")
-    for column in ("#", "name", "country", "admin1", "admin2", "lat, lon", "population", "score", "why"):
+    # (source: the gazetteers that hold the place, "wof+ocha-syria", and its P-code when it has one)
+    for column in ("#", "name", "country", "admin1", "admin2", "lat, lon", "population", "source", "score", "why"):
         table.add_column(column, overflow="fold")
     for i, c in enumerate(candidates, 1):
         table.add_row(
@@ -168,6 +169,7 @@ def candidates_table(name: str, candidates: list[Candidate]) -> Group:
             c.admin2 or "-",
             f"{c.lat:.4f}, {c.lon:.4f}",
             str(c.population or "-"),
+            (c.source or "-") + (f" {c.pcode}" if c.pcode else ""),
             f"{c.score:.2f}",
             "; ".join(c.why),
         )
