@@ -255,7 +255,8 @@ def main() -> int:
              "place the gazetteer lacks cannot be placed; `5 km of those`: the `5 km` share among them.",
              "`any 5 km`: documents with any mention within 5 km,",
              "over all documents (the blunt end-to-end figure). Dense: SY YE IQ AF SD SO MM UA (Who's On",
-             "First); other countries: GeoNames cities500. Other countries with fewer than 10 documents are",
+             "First with OCHA Syria, MIMU Myanmar, Yemen's villages and OSM); other countries: GeoNames cities500",
+             "and, in Africa, OSM settlements. Other countries with fewer than 10 documents are",
              "counted in the totals only. See docs/geocode_eval.md for before/after and the causes.", ""]
     all_misses, all_notes, over = [], [], []
     for corpus in args.corpora:
