@@ -129,17 +129,16 @@ def _country_of_name(name: str, places: PlaceIndex) -> str | None:
     # letter for letter (the lists of villages hold a namesake of almost any surname); a close spelling in
     # another country still makes it ambiguous ("Samsung": "Sam Sung" and "Samseung")
     exact = [c for c in places.lookup(name)[:10] if c.score >= 0.97]
+    cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}  # its own name
     region = places.region(name)
     if region is not None:
         # "Gaza" is a province of Mozambique and a city of 400,000 in Palestine, "Santa Catarina"
         # a Brazilian state and a Mexican city: it says nothing; "San Salvador" is a province of
         # the Bahamas and of El Salvador, whose capital it is: El Salvador
         units = places.region_countries(name) or {region.country}
-        cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}  # its own name
         if len(units & cities) == 1:
             return next(iter(units & cities))
         return None if cities or len(units) > 1 else region.country
-    cities = {c.country for c in exact if c.population >= 100_000 and c.score >= 0.99}
     if len(cities) == 1:
         return cities.pop()  # "Kampala": the capital, not the hamlets of its name in Congo and Burkina Faso
     found = {c.country for c in exact}

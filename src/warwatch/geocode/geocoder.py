@@ -358,8 +358,10 @@ class Geocoder:
         out = []
         for hit in hits.values():
             cand = self._candidate(hit)
-            row = town_of.get(hit.place) or self._place(hit.place)
-            cand.admin1, cand.admin2 = row[4], row[5]
+            row = self._place(hit.place)
+            if hit.place in town_of:
+                row = town_of[hit.place]
+                cand.admin1, cand.admin2 = row[4], row[5]
             score_candidate(cand, row, hit.tier, ctx, anchors, country,
                             place_of=self._place, near_context=self._near_context)
             out.append((cand, hit.tier))
@@ -417,7 +419,7 @@ class Geocoder:
         # "Al Bayda City", "Taiz town": the town, never the province of its name; a town of the
         # bare name before a district the gazetteer calls "Kandahar City"
         said_town = _TOWN_WORD.search(text) is not None
-        if said_town:
+        if said_town and core == text:  # (else core is the bare name, its towns already ranked)
             bare = _TOWN_WORD.sub("", text)
             towns = [(c, t) for c, t in self._accepted(bare, context, country, others) if c.placetype == "locality"]
             ranked = sorted(towns + ranked, key=lambda ct: (-ct[0].score, ct[1]))
