@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -56,8 +58,15 @@ def ingest(
     published: Annotated[
         str | None, typer.Option(help="Publication date (YYYY-MM-DD) for files that give none.")
     ] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait for another ingest into the same database to finish.")
+    ] = 600.0,
 ) -> None:
-    """Read articles, extract and geocode their events, and store them."""
+    """Read articles, extract and geocode their events, and store them.
+
+    Ctrl-C or SIGTERM stops it between two articles (a second Ctrl-C at once); what was stored
+    stays, and the same command run again stores the rest.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from warwatch.ingest import IngestFailure
@@ -66,7 +75,7 @@ def ingest(
     if not paths and manifest is None:
         raise InputError("nothing to ingest: give files, folders or --manifest")
     when = _date(published, "--published")
-    with Progress(
+    with _stop_on_signals() as stop, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
         task = bar.add_task("reading", total=None)
@@ -77,12 +86,22 @@ def ingest(
             else:
                 bar.update(task, advance=1, description="extracting events")
 
-        report = run_ingest(list(paths or []), db=db_path(db), manifest=manifest, published=when, on_article=tick)
+        def waiting(pid: int | None) -> None:
+            who = f" (pid {pid})" if pid else ""
+            bar.console.print(f"another ingest{who} is writing to {db_path(db)}: waiting for it, up to {wait:.0f} s",
+                              highlight=False)
+
+        report = run_ingest(list(paths or []), db=db_path(db), manifest=manifest, published=when, on_article=tick,
+                            should_stop=stop.asked, wait=wait, on_wait=waiting)
     err.print(
         f"{report.stored} article(s) stored, {report.duplicates} already stored, {len(report.failures)} skipped; "
         f"{report.mentions} mention(s) in {len(report.events)} event(s) → {db_path(db)}",
         highlight=False,
     )
+    if report.interrupted:
+        err.print(f"stopped by {stop.name} after storing {report.stored} of {report.new} new article(s); "
+                  "nothing half-stored: run the same command again to store the rest", highlight=False)
+        raise typer.Exit(stop.exit_code)
     if not report.ok:
         raise typer.Exit(2)
 
@@ -412,6 +431,55 @@ def demo(db: DbOption = None) -> None:
         ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None)
     events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, grade=None, limit=None,
            undated=False)
+
+
+class _Stop:
+    """Whether a stop was asked for, by which signal; the second signal interrupts at once."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def asked(self) -> bool:
+        return self.signal is not None
+
+    @property
+    def name(self) -> str:
+        import signal
+
+        return "Ctrl-C" if self.signal == signal.SIGINT else "SIGTERM"
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal or 2)  # as a shell reports a process ended by the signal
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[_Stop]:
+    """SIGINT and SIGTERM ask the work to stop at its next safe point instead of killing it mid-way."""
+    import signal
+    import threading
+
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signal handlers can only be set in the main thread (a test runner's worker)
+        return
+
+    owner = os.getpid()
+
+    def handler(signum: int, _frame: object) -> None:
+        if os.getpid() != owner:
+            return  # a worker process forked with this handler (spaCy's): the parent decides when to stop
+        if stop.signal is not None:
+            raise KeyboardInterrupt  # asked twice: stop now (each article is one transaction all the same)
+        stop.signal = signum
+        err.print(f"{stop.name}: stopping after the current article (again to stop at once)", highlight=False)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _open(db: Path | None):  # type: ignore[no-untyped-def]

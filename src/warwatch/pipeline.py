@@ -18,9 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warwatch.geocode.theatre import Theatre
+from warwatch.ingest.limits import PIECE_CHARS
 from warwatch.models import COUNTRY_ONLY, Article, Mention, Place, Toponym
+from warwatch.store.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from warwatch.extract.mentions import Extraction
     from warwatch.geocode import Geocoder
     from warwatch.ingest import IngestFailure
@@ -34,6 +38,10 @@ THEATRE_BATCH = 2000
 THEATRE_DAYS = 180
 
 
+class Interrupted(Exception):
+    """Raised between two articles when the caller's ``should_stop`` says so (Ctrl-C, SIGTERM)."""
+
+
 @dataclass
 class IngestReport:
     """What one ``ingest`` run did."""
@@ -43,6 +51,10 @@ class IngestReport:
     mentions: int = 0
     events: set[str] = field(default_factory=set)
     failures: list[IngestFailure] = field(default_factory=list)
+    #: new articles found in the inputs (stored + still to store when interrupted + failed)
+    new: int = 0
+    #: True when a stop was asked for before every new article was stored
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -50,10 +62,38 @@ class IngestReport:
         return self.stored + self.duplicates > 0 or not self.failures
 
 
-class Pipeline:
-    """spaCy and the gazetteer, loaded once, and the per-article pass over them."""
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters that join back into it exactly:
+    between paragraphs where it can, else between lines, after a sentence, between words, and
+    only as a last resort inside a word (a "paragraph" of 100,000 characters with no space)."""
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        for separator in ("\n\n", "\n", ". ", " "):
+            cut = window.rfind(separator)
+            if cut > 0:
+                cut += len(separator)  # the separator stays with the piece before it
+                break
+        else:
+            cut = limit
+        out.append(text[start:start + cut])
+        start += cut
+    out.append(text[start:])
+    return out
 
-    def __init__(self, geocoder: Geocoder | None = None) -> None:
+
+class Pipeline:
+    """spaCy and the gazetteer, loaded once, and the per-article pass over them.
+
+    ``piece_chars``: texts longer than this are parsed in pieces (see :func:`pieces`) and the
+    pieces' parses joined into one, with the same offsets; spaCy refuses texts over a million
+    characters, and its memory grows with the length of the text.
+    """
+
+    def __init__(self, geocoder: Geocoder | None = None, piece_chars: int = PIECE_CHARS) -> None:
         from warwatch.extract.nlp import load_nlp
 
         if geocoder is None:
@@ -62,34 +102,80 @@ class Pipeline:
             geocoder = Geocoder()
         self.geocoder = geocoder
         self.nlp = load_nlp()
+        self.piece_chars = piece_chars
+
+    def parse(self, texts: Iterable[str], n_process: int = 1) -> Iterator[Doc]:
+        """The spaCy parse of each text, long texts in pieces (joined back into one Doc each)."""
+        from spacy.tokens import Doc
+
+        split = [pieces(t, self.piece_chars) for t in texts]
+        docs = self.nlp.pipe((p for ps in split for p in ps), batch_size=BATCH_SIZE, n_process=n_process)
+        for ps in split:
+            parts = [next(docs) for _ in ps]
+            yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
 
     def process(self, article: Article) -> list[Mention]:
         """Event mentions of one article, with their places resolved."""
-        extraction = self._extract(article, self.nlp(article.text))
+        extraction = self._extract(article, next(self.parse([article.text])))
         return self._settle(self.locate(extraction))
 
     def process_many(self, articles: Iterable[Article], n_process: int = 1) -> Iterator[tuple[Article, list[Mention]]]:
         """``process`` over many articles, parsed in spaCy batches."""
         pending = list(articles)
-        docs = self.nlp.pipe((a.text for a in pending), batch_size=BATCH_SIZE, n_process=n_process)
+        docs = self.parse((a.text for a in pending), n_process=n_process)
         for article, doc in zip(pending, docs, strict=True):
             yield article, self._settle(self.locate(self._extract(article, doc)))
 
-    def process_batch(self, articles: Sequence[Article], n_process: int = 1,
-                      theatre: Theatre | None = None) -> list[tuple[Article, list[Mention]]]:
+    def process_batch(self, articles: Sequence[Article], n_process: int = 1, theatre: Theatre | None = None,
+                      should_stop: Callable[[], bool] | None = None) -> list[tuple[Article, list[Mention]]]:
         """``process`` over a batch of articles that inform each other's places.
 
         A first pass places every toponym on its own; the places it settles with confidence (plus
         ``theatre``, those of stored reports) make the theatre of the second pass, which chooses
         between namesakes the text leaves open (see :mod:`warwatch.geocode.theatre`). Both
         passes see the whole batch, so the result does not depend on the order of the articles.
+        ``theatre`` gains the batch's places only when the whole batch went through. Raises
+        :class:`Interrupted` as soon as ``should_stop()`` is true (checked after each parse).
         """
-        docs = self.nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE, n_process=n_process)
-        extractions = [self._extract(a, d) for a, d in zip(articles, docs, strict=True)]
-        theatre = theatre if theatre is not None else Theatre()
-        for extraction in extractions:
-            theatre.add_places(m.place for m in self.locate(extraction) if m.toponym)
-        return [(a, self._settle(self.locate(x, theatre))) for a, x in zip(articles, extractions, strict=True)]
+        extractions = []
+        for article, doc in zip(articles, self.parse((a.text for a in articles), n_process), strict=True):
+            if should_stop is not None and should_stop():
+                raise Interrupted
+            extractions.append(self._extract(article, doc))
+        first = [[m.place for m in self.locate(x) if m.toponym] for x in extractions]
+        mine = theatre.copy() if theatre is not None else Theatre()
+        for places in first:
+            mine.add_places(places)
+        done = [(a, self._settle(self.locate(x, mine))) for a, x in zip(articles, extractions, strict=True)]
+        if theatre is not None:
+            for places in first:
+                theatre.add_places(places)
+        return done
+
+    def process_isolated(self, articles: Sequence[Article], n_process: int = 1, theatre: Theatre | None = None,
+                         should_stop: Callable[[], bool] | None = None
+                         ) -> tuple[list[tuple[Article, list[Mention]]], list[tuple[Article, str]]]:
+        """``process_batch``, where an article the pipeline fails on costs only itself: (results, [(article,
+        why)]). When the batch fails, each article alone finds the ones that fail, and the rest goes
+        through together again (so the others' places are as they would have been)."""
+        try:
+            return self.process_batch(articles, n_process, theatre, should_stop), []
+        except Interrupted:
+            raise
+        except Exception:  # one bad article must not stop the others: found and named below
+            pass
+        good: list[Article] = []
+        bad: list[tuple[Article, str]] = []
+        for article in articles:
+            if should_stop is not None and should_stop():
+                raise Interrupted
+            try:
+                self.process_batch([article], 1, Theatre())
+                good.append(article)
+            except Exception as error:
+                bad.append((article, f"cannot extract events: {type(error).__name__}: {' '.join(str(error).split())}"))
+        done = self.process_batch(good, n_process, theatre, should_stop) if good else []
+        return done, bad
 
     def _extract(self, article: Article, doc) -> Extraction:  # type: ignore[no-untyped-def]
         from warwatch.extract.mentions import extract_mentions
@@ -257,27 +343,43 @@ def ingest(
     pipeline: Pipeline | None = None,
     on_article: Callable[[Article | IngestFailure], None] | None = None,
     n_process: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    wait: float = DEFAULT_WAIT,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> IngestReport:
-    """Read, extract, geocode and store every input; never stops on one bad file."""
+    """Read, extract, geocode and store every input; never stops on one bad file or article.
+
+    One writer at a time: the run holds the database's writer lock (:mod:`warwatch.store.lock`),
+    waiting up to ``wait`` seconds for another ingest (``on_wait(pid)`` is told once). Each article
+    is stored in its own transaction, so a run that is killed loses nothing stored, and running it
+    again stores the rest. ``should_stop()`` is asked after each article parsed and before each one
+    stored: when it is true the run ends there, with ``report.interrupted`` set.
+    """
     from warwatch.ingest import IngestFailure, collect
     from warwatch.store import Store
+    from warwatch.store.lock import WriterLock
 
     report = IngestReport()
+
+    def fail(failure: IngestFailure) -> None:
+        report.failures.append(failure)
+        if on_article:
+            on_article(failure)
+
     articles: list[Article] = []
-    with Store(db) as store:
+    with WriterLock(db, wait=wait, on_wait=on_wait), Store(db) as store:
+        seen: set[str] = set()
         for item in collect(paths, manifest=manifest, published=published):
             if isinstance(item, IngestFailure):
-                report.failures.append(item)
-                if on_article:
-                    on_article(item)
-            elif store.has_article(item.content_hash):
+                fail(item)
+            elif item.content_hash in seen or store.has_article(item.content_hash):
                 report.duplicates += 1
                 if on_article:
                     on_article(item)
-            elif all(a.content_hash != item.content_hash for a in articles):
-                articles.append(item)
             else:
-                report.duplicates += 1
+                seen.add(item.content_hash)
+                articles.append(item)
+        report.new = len(articles)
         if not articles:
             return report
         pipeline = pipeline or Pipeline()
@@ -286,19 +388,47 @@ def ingest(
             # cost from a few batches on, on a machine with two cores or more
             n_process = 2 if len(articles) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
         theatre = stored_theatre(store, [a.published for a in articles if a.published])
-        batches = (articles[i:i + THEATRE_BATCH] for i in range(0, len(articles), THEATRE_BATCH))
-        done = ((a, m) for batch in batches for a, m in pipeline.process_batch(batch, n_process, theatre))
-        for article, mentions in done:
-            result = store.add_article(article, mentions)
-            if result.created:
-                report.stored += 1
-                report.mentions += len(mentions)
-                report.events.update(result.events)
-            else:
-                report.duplicates += 1
-            if on_article:
-                on_article(article)
+        try:
+            for i in range(0, len(articles), THEATRE_BATCH):
+                done, bad = pipeline.process_isolated(articles[i:i + THEATRE_BATCH], n_process, theatre, should_stop)
+                for article, why in bad:
+                    fail(IngestFailure(_name(article), why))
+                for article, mentions in done:
+                    if should_stop is not None and should_stop():
+                        raise Interrupted
+                    _store(store, article, mentions, report, fail)
+                    if on_article:
+                        on_article(article)
+        except Interrupted:
+            report.interrupted = True
     return report
+
+
+def _name(article: Article) -> str:
+    """How a failure names an article: its file, with the record or entry id when the file holds many."""
+    if article.path:
+        own = article.doc_id in (None, "", Path(article.path).stem)
+        return article.path if own else f"{article.path}#{article.doc_id}"
+    return article.doc_id or article.url or article.title[:60] or article.content_hash[:12]
+
+
+def _store(store: Store, article: Article, mentions: list[Mention], report: IngestReport,
+           fail: Callable[[IngestFailure], None]) -> None:
+    """One article into the store, in its own transaction; a failure costs this article only."""
+    from warwatch.errors import StoreError
+    from warwatch.ingest import IngestFailure
+
+    try:
+        result = store.add_article(article, mentions)
+    except StoreError as error:
+        fail(IngestFailure(_name(article), str(error)))
+        return
+    if result.created:
+        report.stored += 1
+        report.mentions += len(mentions)
+        report.events.update(result.events)
+    else:
+        report.duplicates += 1
 
 
 def stored_theatre(store: Store, days: Sequence[date]) -> Theatre:

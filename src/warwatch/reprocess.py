@@ -114,24 +114,11 @@ def _name(article: Article, article_id: int) -> str:
 
 def _process(pipeline: Pipeline, batch: Sequence[tuple[int, Article]], n_process: int, theatre: Theatre,
              failures: list[IngestFailure]) -> list[tuple[int, list[Mention]]]:
-    """The batch through the pipeline together; when it fails, each article alone finds the ones
-    that fail (reported, left out), and the rest goes through together again."""
-    try:
-        done = pipeline.process_batch([a for _, a in batch], n_process, theatre)
-        return [(article_id, mentions) for (article_id, _), (_, mentions) in zip(batch, done, strict=True)]
-    except Exception:  # one bad article must not stop the others: found and named below
-        pass
-    good = []
-    for article_id, article in batch:
-        try:
-            pipeline.process_batch([article], 1, Theatre())
-            good.append((article_id, article))
-        except Exception as error:
-            failures.append(IngestFailure(_name(article, article_id), f"{type(error).__name__}: {error}"))
-    if not good:
-        return []
-    done = pipeline.process_batch([a for _, a in good], n_process, theatre)
-    return [(article_id, mentions) for (article_id, _), (_, mentions) in zip(good, done, strict=True)]
+    """The batch through the pipeline together; an article it fails on is reported and left out."""
+    ids = {id(article): article_id for article_id, article in batch}
+    done, bad = pipeline.process_isolated([a for _, a in batch], n_process, theatre)
+    failures += [IngestFailure(_name(article, ids[id(article)]), why) for article, why in bad]
+    return [(ids[id(article)], mentions) for article, mentions in done]
 
 
 def reprocess(
@@ -149,9 +136,11 @@ def reprocess(
     ``on_store`` is called once all are read, before the store writes them and fuses again.
     """
     from warwatch.store import Store
+    from warwatch.store.lock import WriterLock
 
     report = ReprocessReport()
-    with Store(db) as store:
+    # an ingest running meanwhile would add articles this rewrite does not know: one writer at a time
+    with WriterLock(db), Store(db) as store:
         stored = store.stored_articles()
         report.articles = len(stored)
         published = {}

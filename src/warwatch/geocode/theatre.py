@@ -80,6 +80,14 @@ class Theatre:
         """How many points the theatre holds in ``country``."""
         return self._count.get(country or "", 0)
 
+    def copy(self) -> Theatre:
+        """A theatre with the same points that can grow apart from this one."""
+        other = Theatre()
+        other._grid = defaultdict(list, {key: list(points) for key, points in self._grid.items()})
+        other._count = dict(self._count)
+        other.size = self.size
+        return other
+
     def __bool__(self) -> bool:
         return self.size > 0
 

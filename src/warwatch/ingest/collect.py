@@ -7,9 +7,11 @@ one-line message, and the next file is read.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,9 +22,11 @@ from ..models import Article
 from .dates import best_published, parse_iso_date, url_date, within_url_month
 from .feeds import read_feed
 from .html import read_html
+from .limits import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, MAX_LINE_BYTES, megabytes, too_long
 from .text import read_text
 
-#: extension → reader; anything else inside a folder is skipped, and named explicitly is a failure
+#: extension → reader; anything else inside a folder is skipped, and named explicitly is a failure.
+#: Each may also be gzipped (".jsonl.gz"): crawls and archives ship that way.
 READERS = {
     ".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
     ".xml": "feed", ".rss": "feed", ".atom": "feed",
@@ -53,8 +57,77 @@ class _Meta:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "the file vanished before it could be read"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"  # no "[Errno N]" and no repeated path
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to read"
+    if isinstance(exc, MemoryError):
+        return "too large to read in the memory available"
     text = " ".join(str(exc).split())
     return text if isinstance(exc, InputError) else f"{type(exc).__name__}: {text}"
+
+
+def kind_of(path: Path) -> tuple[str | None, bool]:
+    """The reader for a file name, and whether it is gzipped ("x.jsonl.gz": jsonl, True)."""
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        return READERS.get(Path(path.stem).suffix.lower()), True
+    return READERS.get(suffix), False
+
+
+def _open(path: Path, gz: bool):  # type: ignore[no-untyped-def]
+    return gzip.open(path, "rb") if gz else path.open("rb")
+
+
+def _read_capped(path: Path, gz: bool) -> bytes:
+    """The bytes of one page, text or feed, refused past MAX_FILE_BYTES (a gzip file as it inflates,
+    read no further than the cap: a gzip bomb costs the cap, not what it would inflate to)."""
+    if not gz:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"file of {megabytes(size)} is over the {megabytes(MAX_FILE_BYTES)} cap for one page, "
+                             "text or feed")
+    try:
+        with _open(path, gz) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise InputError(f"not a readable gzip file ({' '.join(str(exc).split()) or type(exc).__name__})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"inflates to more than the {megabytes(MAX_FILE_BYTES)} cap for one page, text or feed")
+    return data
+
+
+def _lines(fh) -> Iterator[tuple[int, bytes | None]]:  # type: ignore[no-untyped-def]
+    """(line number, bytes) of a binary file, read one line at a time; a line over MAX_LINE_BYTES is
+    passed over in bounded reads and given as None, so that it costs no more memory than the cap."""
+    lineno = 0
+    while True:
+        raw = fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            while raw and not raw.endswith(b"\n"):
+                raw = fh.readline(1 << 20)
+            yield lineno, None
+            continue
+        yield lineno, raw
+
+
+def _line_text(raw: bytes, lineno: int) -> str:
+    """One line of a UTF-8 JSONL file as text (a BOM on the first line is fine)."""
+    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
+
+
+def _too_long_line() -> str:
+    return f"line longer than the {megabytes(MAX_LINE_BYTES)} cap: skipped"
 
 
 def _str_field(obj: dict, key: str) -> str | None:
@@ -88,15 +161,17 @@ def decode(data: bytes, kind: str = "text") -> str:
         raise InputError(f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})") from exc
 
 
-def _looks_like_manifest(path: Path) -> bool:
+def _looks_like_manifest(path: Path, gz: bool = False) -> bool:
     """A JSONL file whose first record names a "path" and carries no text: a manifest."""
     try:
-        with path.open("rb") as fh:
-            for raw in fh:
+        with _open(path, gz) as fh:
+            for _lineno, raw in _lines(fh):
+                if raw is None:
+                    return False
                 if raw.strip():
                     obj = json.loads(raw.decode("utf-8-sig"))
                     return isinstance(obj, dict) and "path" in obj and not ({"text", "html"} & obj.keys())
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, zlib.error):
         return False
     return False
 
@@ -109,7 +184,10 @@ class _Collector:
         self.seen: set[Path] = set()
 
     def _first_time(self, path: Path) -> bool:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: judged by the caller
+            key = path.absolute()
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -119,26 +197,39 @@ class _Collector:
         self, path: Path, *, explicit: bool, meta: _Meta | None = None
     ) -> Iterator[Article | IngestFailure]:
         """A file or a folder given by the user, found in a folder, or named by a manifest."""
-        if not path.exists():
-            yield IngestFailure(str(path), "no such file or directory")
+        try:
+            exists, folder = path.exists(), path.is_dir()
+        except OSError as exc:  # a name too long, a folder we may not enter
+            yield IngestFailure(str(path), _one_line(exc))
             return
-        if path.is_dir():
+        if not exists:
+            why = "a symbolic link to nothing, or a loop of links" if path.is_symlink() else "no such file or directory"
+            yield IngestFailure(str(path), why)
+            return
+        if folder:
+            if meta is not None:
+                # a manifest line describes one article: its title and date cannot be a folder's
+                yield IngestFailure(str(path), "the manifest names a folder, not a file: list its files instead")
+                return
             yield from self.folder(path)
             return
-        kind = READERS.get(path.suffix.lower())
+        if not path.is_file():
+            yield IngestFailure(str(path), "not a regular file (a device, pipe or socket)")
+            return
+        kind, gz = kind_of(path)
         if kind is None:
             if explicit:
                 known = ", ".join(sorted(READERS))
                 why = f"unsupported file type {path.suffix or '(none)'!r} (expected {known})"
                 yield IngestFailure(str(path), why)
             return
-        if kind == "jsonl" and _looks_like_manifest(path):
+        if kind == "jsonl" and _looks_like_manifest(path, gz):
             yield from self.manifest(path)
             return
         if not self._first_time(path):
             return
         try:
-            yield from self.file(path, kind, meta or _Meta())
+            yield from self.file(path, kind, meta or _Meta(), gz)
         except Exception as exc:  # one bad file must not stop the batch
             yield IngestFailure(str(path), _one_line(exc))
 
@@ -149,10 +240,8 @@ class _Collector:
         for root, dirs, names in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             files.extend(Path(root) / n for n in names if not n.startswith("."))
-        files = sorted(
-            (f for f in files if f.suffix.lower() in READERS), key=lambda f: f.relative_to(folder).parts
-        )
-        manifests = [f for f in files if f.suffix.lower() == ".jsonl" and _looks_like_manifest(f)]
+        files = sorted((f for f in files if kind_of(f)[0]), key=lambda f: f.relative_to(folder).parts)
+        manifests = [f for f in files if kind_of(f)[0] == "jsonl" and _looks_like_manifest(f, kind_of(f)[1])]
         for manifest in manifests:
             yield from self.manifest(manifest)
         for f in files:
@@ -168,14 +257,17 @@ class _Collector:
         if not self._first_time(manifest):
             return
         try:
-            lines = decode(manifest.read_bytes()).splitlines()
-        except (OSError, InputError) as exc:
+            lines = list(self._text_lines(manifest, kind_of(manifest)[1]))
+        except (OSError, InputError, EOFError, zlib.error) as exc:
             yield IngestFailure(str(manifest), _one_line(exc))
             return
-        for lineno, line in enumerate(lines, start=1):
+        for lineno, line in lines:
+            source = f"{manifest}:{lineno}"
+            if isinstance(line, IngestFailure):
+                yield IngestFailure(source, line.message)
+                continue
             if not line.strip():
                 continue
-            source = f"{manifest}:{lineno}"
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -201,22 +293,53 @@ class _Collector:
                 continue
             yield from self.path(target, explicit=True, meta=meta)
 
-    def file(self, path: Path, kind: str, meta: _Meta) -> Iterator[Article | IngestFailure]:
+    @staticmethod
+    def _text_lines(path: Path, gz: bool) -> Iterator[tuple[int, str | IngestFailure]]:
+        """The lines of a JSONL file or manifest as text, one at a time (memory: one line, capped);
+        a line that is too long or not UTF-8 comes as an IngestFailure in its place. Raises
+        InputError for a file that is binary or UTF-16 (read whole, under the file cap)."""
+        with _open(path, gz) as fh:
+            head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                text = decode(_read_capped(path, gz))
+                yield from enumerate(text.splitlines(), start=1)
+                return
+            nul = head.find(b"\x00")
+            if nul >= 0:
+                raise InputError(f"binary file, not text (NUL byte at offset {nul})")
+            for lineno, raw in _lines(fh):
+                if raw is None:
+                    yield lineno, IngestFailure(str(path), _too_long_line())
+                    continue
+                try:
+                    yield lineno, _line_text(raw, lineno).rstrip("\r\n")
+                except InputError as exc:
+                    yield lineno, IngestFailure(str(path), str(exc))
+
+    def file(self, path: Path, kind: str, meta: _Meta, gz: bool = False) -> Iterator[Article | IngestFailure]:
         """The articles of one supported file."""
-        data = path.read_bytes()
-        if not data:
-            raise InputError("empty file")
-        if kind == "feed":
-            decode(data, kind)  # binary / encoding problems are reported like any other file's
-            items: Iterable[Article | IngestFailure] = self._feed(path, data)
-        elif kind == "jsonl":
-            items = self._jsonl(path, decode(data, kind))
-        elif kind == "html":
-            items = [read_html(decode(data, kind), path=str(path), url=meta.url)]
+        if kind == "jsonl":
+            items: Iterable[Article | IngestFailure] = self._jsonl(path, gz)
         else:
-            items = [read_text(decode(data, kind), path=str(path))]
+            data = _read_capped(path, gz)
+            if not data:
+                raise InputError("empty file")
+            if kind == "feed":
+                decode(data, kind)  # binary / encoding problems are reported like any other file's
+                items = self._feed(path, data)
+            elif kind == "html":
+                items = [read_html(decode(data, kind), path=str(path), url=meta.url)]
+            else:
+                text = decode(data, kind)
+                if len(text) > MAX_ARTICLE_CHARS:  # cleaning would cost seconds and leave a dump still
+                    raise InputError(too_long(len(text)))
+                items = [read_text(text, path=str(path))]
         for item in items:
             if isinstance(item, Article):
+                if len(item.text) > MAX_ARTICLE_CHARS:
+                    where = item.doc_id if kind not in _SINGLE and item.doc_id else None
+                    yield IngestFailure(f"{path}#{where}" if where else str(path), too_long(len(item.text)))
+                    continue
                 item = self._finish(item, path, kind, meta)
             yield item
 
@@ -238,16 +361,21 @@ class _Collector:
         for n, item in read_feed(data, path=str(path)):
             yield item if isinstance(item, Article) else IngestFailure(f"{path}#{n}", item)
 
-    def _jsonl(self, path: Path, text: str) -> Iterator[Article | IngestFailure]:
-        lines = text.splitlines()
-        if not any(line.strip() for line in lines):
-            raise InputError("empty file (only white space)")
-        for lineno, line in enumerate(lines, start=1):
+    def _jsonl(self, path: Path, gz: bool) -> Iterator[Article | IngestFailure]:
+        seen = False
+        for lineno, line in self._text_lines(path, gz):
+            if isinstance(line, IngestFailure):
+                seen = True
+                yield IngestFailure(f"{path}:{lineno}", line.message)
+                continue
             if line.strip():
+                seen = True
                 try:
                     yield from _jsonl_line(path, lineno, line)
                 except Exception as exc:  # a bad line must not stop the others
                     yield IngestFailure(f"{path}:{lineno}", _one_line(exc))
+        if not seen:
+            raise InputError("empty file (only white space)" if path.stat().st_size else "empty file")
 
 
 def _jsonl_line(path: Path, lineno: int, line: str) -> Iterator[Article | IngestFailure]:
@@ -279,6 +407,9 @@ def _jsonl_line(path: Path, lineno: int, line: str) -> Iterator[Article | Ingest
         article.title = title or article.title
     else:
         article = read_text(text or "", path=str(path), title=title)
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        yield IngestFailure(source, too_long(len(article.text)))
+        return
     if published is not None:
         article.published, article.published_from = published, "record"
     article.outlet = _str_field(obj, "outlet") or article.outlet

@@ -1,0 +1,98 @@
+"""Crash safety: an ingest killed at any moment, or stopped by a signal, loses nothing stored, stores
+nothing twice or by halves, and once run again leaves the same event table as a run never stopped.
+
+Real processes and real signals: ``warwatch ingest`` runs as a user starts it, is sent SIGKILL
+(to its whole process group, spaCy's workers included) at random moments, and the SQLite file is
+then opened as any other program would open it.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from reliability import (
+    KILLS,
+    articles_and_mentions,
+    check_after_crash,
+    corpus,
+    export_rows,
+    kill_group,
+    record,
+    run_ingest,
+    start_ingest,
+    wait_for_articles,
+)
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
+    return corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory, articles: Path) -> tuple[list[str], dict[str, int], float]:
+    """The export and the mentions per article of one run never stopped, and how long it took."""
+    db = tmp_path_factory.mktemp("whole") / "whole.db"
+    began = time.monotonic()
+    run_ingest(db, articles)
+    took = time.monotonic() - began
+    return export_rows(db), articles_and_mentions(db), took
+
+
+def test_an_ingest_killed_at_random_moments_resumes_to_the_same_table(tmp_path, articles, uninterrupted):
+    rows, whole, _took = uninterrupted
+    db, log = tmp_path / "killed.db", tmp_path / "ingest.log"
+    rng = random.Random(14)
+    held: list[int] = []
+    while len(held) < KILLS:
+        proc = start_ingest(db, articles, log=log)
+        # half the kills while it reads and parses (nothing stored yet by this run), half while it stores
+        left = len(whole) - (held[-1] if held else 0)
+        goal = (len(whole) - left + rng.randrange(1, left - 1)) if left > 2 and rng.random() < 0.5 else 0
+        if goal:
+            wait_for_articles(db, proc, goal)
+            time.sleep(rng.uniform(0, 0.05))
+        else:
+            time.sleep(rng.uniform(0.2, 3.0))
+        if proc.poll() is not None:
+            # it finished first: start over on a new file, so that every kill meets work to do
+            assert proc.returncode == 0, log.read_text(errors="replace")
+            for path in [db, *db.parent.glob(db.name + "-*")]:
+                path.unlink()
+            held.clear()
+            continue
+        kill_group(proc)
+        held.append(check_after_crash(db, whole))
+    run_ingest(db, articles)  # the same command again, to the end
+    assert check_after_crash(db, whole) == len(whole)
+    assert export_rows(db) == rows
+    record("sigkill", kills=KILLS, articles=len(whole), events=len(rows) - 1, held_at_kills=held,
+           rows_lost=0, export_identical=True)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_between_articles_saying_how_far_it_got(tmp_path, articles, uninterrupted, sig):
+    rows, whole, _took = uninterrupted
+    db, log = tmp_path / "stopped.db", tmp_path / "ingest.log"
+    proc = start_ingest(db, articles, log=log)
+    assert wait_for_articles(db, proc, 1) > 0, "the ingest ended before it stored its first article"
+    if sig == signal.SIGINT:
+        kill_group(proc, sig)  # Ctrl-C in a terminal reaches the whole group
+    else:
+        proc.send_signal(sig)  # `kill PID`, as a service manager stops it
+        proc.wait(timeout=120)
+    said = log.read_text(errors="replace")
+    assert proc.returncode == 128 + sig, said
+    assert "Traceback" not in said
+    name = "SIGTERM" if sig == signal.SIGTERM else "Ctrl-C"
+    assert f"stopped by {name} after storing" in said and "run the same command again" in said
+    held = check_after_crash(db, whole)
+    assert 0 < held < len(whole)
+    again = run_ingest(db, articles)
+    assert f"{held} already stored" in again.stderr
+    assert export_rows(db) == rows
+    record(f"signal_{name}", stopped_after=held, articles=len(whole), rows_lost=0, export_identical=True)
