@@ -227,20 +227,31 @@ def timeline(
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(
+        help="Interface to listen on; any but a loopback address opens the dashboard to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port, printed at start).")] = 8000,
     tiles: Annotated[
         str, typer.Option(help="Leaflet tile URL template, or 'none' to draw only the bundled boundaries.")
     ] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     allow_ingest: Annotated[
         bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest (needs --token or $WARWATCH_TOKEN).")
     ] = False,
-    token: Annotated[Optional[str], typer.Option(help="Bearer token for ingest requests.")] = None,  # noqa: UP045
+    token: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Bearer token for ingest requests. Prefer $WARWATCH_TOKEN: other users of this machine can read the "
+             "command line (ps), not the environment.")] = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log", help="Log each request (client address, request line, status; never a header).")] = False,
 ) -> None:
-    """Serve the dashboard and the REST API (read-only unless --allow-ingest)."""
+    """Serve the dashboard and the REST API (read-only unless --allow-ingest).
+
+    Five wrong tokens within a minute lock the address that sent them out until the minute is over.
+    """
+    import socket
+
     import uvicorn
 
     from warwatch.serve.api import create_app
+    from warwatch.serve.security import exposure_warnings, log_config
 
     token = token or os.environ.get("WARWATCH_TOKEN")
     if allow_ingest and not token:
@@ -248,11 +259,23 @@ def serve(
     if not allow_ingest and not db_path(db).exists():
         raise InputError(f"no database at {db_path(db)} (run 'warwatch ingest' first, or give --db)")
     web = create_app(db_path(db), allow_ingest=allow_ingest, token=token, tiles=tiles)
-    err.print(f"warwatch on http://{host}:{port}/ (API docs at /docs) over {db_path(db)}", highlight=False)
+    for warning in exposure_warnings(host, token, allow_ingest):
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    # bound here rather than by Uvicorn: a busy port or a foreign address is then one line of ours
+    # (Uvicorn logs and exits), and with --port 0 the port actually chosen can be printed
+    bind = host.strip().strip("[]")
     try:
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        listener = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((bind, port))
     except OSError as error:
-        raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    shown = f"[{bind}]" if ":" in bind else bind
+    err.print(f"warwatch on http://{shown}:{listener.getsockname()[1]}/ (API docs at /docs) over {db_path(db)}",
+              highlight=False, markup=False)
+    config = uvicorn.Config(web, log_config=log_config(access_log), log_level=None, access_log=access_log)
+    with listener:
+        uvicorn.Server(config).run(sockets=[listener])
 
 
 @app.command()
