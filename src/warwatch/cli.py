@@ -279,6 +279,27 @@ def serve(
 
 
 @app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="The backup file to write (a new SQLite file).")],
+    db: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists (in one rename).")] = False,
+) -> None:
+    """Copy the database to OUT as it is at one moment, safely while ingest and serve run.
+
+    The copy is checked (integrity_check) and serves the same events; on PostgreSQL use pg_dump.
+    """
+    from warwatch.config import DEFAULT_DB
+    from warwatch.store.backup import backup as run_backup
+
+    # a string, not a Path: a Path would fold the "//" of a database URL, which must be recognised
+    source = db or os.environ.get("WARWATCH_DB") or DEFAULT_DB
+    done = run_backup(source, out, force=force)
+    err.print(f"{source} → {done.path}: {done.size:,} bytes, {done.articles} article(s), {done.events} event(s), "
+              "integrity checked", highlight=False, markup=False)
+
+
+@app.command()
 def show(event_id: Annotated[str, typer.Argument(help="An event id such as SYR12.")], db: DbOption = None) -> None:
     """Every field of one event, with the sentence each came from, source by source."""
     from warwatch.serve.render import event_panel
