@@ -224,6 +224,23 @@ def timeline(
         out.print(timeline_renderable(days))
 
 
+def _listen(host: str, port: int):  # type: ignore[no-untyped-def]
+    """A socket bound to host:port (IPv6 for an address with a colon), or InputError."""
+    import socket
+
+    address = host.strip().strip("[]")
+    listener = None
+    try:
+        listener = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((address, port))
+    except (OSError, OverflowError) as error:  # OverflowError: a port past 65535
+        if listener is not None:
+            listener.close()
+        raise InputError(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}") from None
+    return listener
+
+
 @app.command()
 def serve(
     db: DbOption = None,
@@ -246,8 +263,6 @@ def serve(
 
     Five wrong tokens within a minute lock the address that sent them out until the minute is over.
     """
-    import socket
-
     import uvicorn
 
     from warwatch.serve.api import create_app
@@ -263,17 +278,13 @@ def serve(
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     # bound here rather than by Uvicorn: a busy port or a foreign address is then one line of ours
     # (Uvicorn logs and exits), and with --port 0 the port actually chosen can be printed
-    bind = host.strip().strip("[]")
-    try:
-        listener = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((bind, port))
-    except OSError as error:
-        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    listener = _listen(host, port)
+    bind, chosen = listener.getsockname()[:2]
     shown = f"[{bind}]" if ":" in bind else bind
-    err.print(f"warwatch on http://{shown}:{listener.getsockname()[1]}/ (API docs at /docs) over {db_path(db)}",
+    err.print(f"warwatch on http://{shown}:{chosen}/ (API docs at /docs) over {db_path(db)}",
               highlight=False, markup=False)
-    config = uvicorn.Config(web, log_config=log_config(access_log), log_level=None, access_log=access_log)
+    config = uvicorn.Config(web, log_config=log_config(access_log), log_level=None, access_log=access_log,
+                            server_header=False)  # no "server: uvicorn": nothing to tell a scanner
     with listener:
         uvicorn.Server(config).run(sockets=[listener])
 

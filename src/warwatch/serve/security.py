@@ -8,6 +8,7 @@ each guarantee can be tested on its own.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import logging
 import math
@@ -206,7 +207,7 @@ def log_config(access_log: bool) -> dict[str, Any]:
     access log (client, request line, status; never a header, so never a token) when asked."""
     from uvicorn.config import LOGGING_CONFIG
 
-    config: dict[str, Any] = {**LOGGING_CONFIG, "loggers": {
+    config: dict[str, Any] = {**copy.deepcopy(LOGGING_CONFIG), "loggers": {
         "uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
         "uvicorn.error": {"level": "WARNING"},
         "uvicorn.access": {"handlers": ["access"], "level": "INFO" if access_log else "WARNING",
