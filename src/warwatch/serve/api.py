@@ -444,7 +444,6 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
     lock = threading.Lock()
     state: dict[str, Any] = {"pipeline": pipeline}
     attempts = security.FailedAttempts()
-    app.state.failed_attempts = attempts
 
     # a default, not Annotated[...]: the annotation is a string here and could not see the local ``bearer``
     def authorised(request: Request,
@@ -452,8 +451,7 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
         client = security.client_address(request)
         # refused before the token is even compared: a right guess during a lock-out must teach nothing
         wait = attempts.retry_after(client)
-        if wait is not None:
-            security.log.warning("ingest refused for %s: locked out after too many wrong tokens", client)
+        if wait is not None:  # not logged: the lock-out was, once, and a flood of 429s must not flood the log
             raise HTTPException(429, f"too many wrong tokens: try again in {wait} s",
                                 headers={"Retry-After": str(wait)})
         if credentials is None or credentials.scheme.lower() != "bearer":
@@ -462,8 +460,9 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
         if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
             failures = attempts.failed(client)
             # the address and the count only: the presented token may be the real one mistyped
-            security.log.warning("ingest refused for %s: wrong token (%d of %d allowed in %d s)", client,
-                                 failures, attempts.limit, attempts.window)
+            security.log.warning("ingest refused for %s: wrong token (%d of %d allowed in %d s)%s", client,
+                                 failures, attempts.limit, attempts.window,
+                                 "; locked out" if failures >= attempts.limit else "")
             raise HTTPException(403, "wrong token")
 
     def run(lines: list[str], numbers: list[int]) -> dict[str, Any]:
