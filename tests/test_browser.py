@@ -391,6 +391,96 @@ def test_article_text_and_titles_are_rendered_as_text_everywhere(page, xss_site,
     assert not [u for u in page.watch.requests if urlsplit(u).path == "/x"]
 
 
+def hostile(name: str) -> str:
+    """A payload that names the field it is in, so that the page can be checked to show it as text."""
+    return f"[{name}] {SCRIPT}{IMG}"
+
+
+#: the stored fields that show source text, beyond what the ingest above fills with payloads (title,
+#: outlet, URL, text): the pipeline never makes an actor or a place of markup, so they are written
+#: into the stored rows as a hostile or corrupted database would hold them
+EVENT_FIELDS = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "location", "admin1", "admin2", "place_text",
+                "weapon", "target", "notes")
+CLAIM_FIELDS = ("actor1", "actor2", "weapon", "location")  # claims with text values (figures and dates parse)
+MENTION_FIELDS = ("claimant", "actor_text", "toponym_text", "fatalities_text", "date_text", "injuries_text")
+
+
+@pytest.fixture(scope="module")
+def hostile_db(xss_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``xss_db`` with a payload in every other stored field that the pages show."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    shutil.copy(xss_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE events SET " + ", ".join(f"{f} = ?" for f in EVENT_FIELDS),
+                     [hostile(f) for f in EVENT_FIELDS])
+        for field_name in CLAIM_FIELDS:
+            conn.execute("UPDATE claims SET value = ? WHERE field = ?", (hostile(f"claim {field_name}"), field_name))
+        conn.execute("UPDATE claims SET quote = ?, claimant = ?", (hostile("quote"), hostile("claimant")))
+        conn.execute("UPDATE mentions SET " + ", ".join(f"{f} = ?" for f in MENTION_FIELDS),
+                     [hostile(f"mention {f}") for f in MENTION_FIELDS])
+        conn.execute("UPDATE articles SET doc_id = ?", (hostile("doc id"),))
+    return db
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_db: Path) -> Iterator[str]:
+    yield from serve(hostile_db)
+
+
+def shows(tab, where: str, *names: str) -> None:
+    """``where`` shows each named payload as text."""
+    text = tab.inner_text(where)
+    missing = [name for name in names if hostile(name) not in text]
+    assert not missing, f"{where} does not show {missing} as text: {text[:2000]}"
+
+
+def test_every_field_that_shows_source_text_is_inert_on_every_page(page, hostile_site, hostile_db):
+    with Store(hostile_db) as store:
+        [event] = store.events()
+    eid = event.event_id_cnty
+    assert event.location == hostile("location")
+    hostile_title, outlet = XSS_ARTICLES[0]["title"], XSS_ARTICLES[0]["outlet"]
+
+    # the dashboard: the table row, the detail panel, the marker's tooltip
+    open_page(page, hostile_site + "/")
+    row = f"#events tr[data-id='{eid}']"
+    shows(page, row, "location", "admin1", "actor1")
+    assert hostile("actor1") in page.get_attribute(f"{row} td:nth-child(4)", "title")
+    page.click(row)
+    page.wait_for_selector("#detail a.article-link")
+    shows(page, "#detail", "location", "admin1", "actor1", "actor2", "claimant", "quote")
+    assert hostile_title in page.inner_text("#detail") and outlet in page.inner_text("#detail")
+    page.dispatch_event(f".ww-marker[data-event-id='{eid}']", "mouseover")
+    page.wait_for_function("s => (document.querySelector('.leaflet-tooltip .tip') || {}).textContent"
+                           "?.includes(s)", arg=hostile("location"))
+    shows(page, ".leaflet-tooltip .tip", "location", "admin1")
+    assert_inert(page)
+
+    # the event page: every field, what each source claims, each source's column
+    open_page(page, f"{hostile_site}/events/{eid}")
+    shows(page, "#title", "location")
+    shows(page, "#fields", "location", "admin1", "place_text", "actor1", "actor2", "weapon", "target", "notes")
+    shows(page, "#compare", "claim actor1", "claim actor2", "claim weapon", "claim location", "quote", "claimant")
+    shows(page, "#sources", "claimant")
+    assert hostile_title in page.inner_text("#sources") and outlet in page.inner_text("#compare")
+    assert SCRIPT in page.inner_text("#sources .article-text")
+    assert_inert(page)
+
+    # the article page: title, outlet, document id, URL (shown, not linked), text, its events
+    open_page(page, f"{hostile_site}/articles/1?event={eid}")
+    assert page.inner_text("#title") == hostile_title
+    shows(page, "#meta", "doc id")
+    assert outlet in page.inner_text("#meta")
+    assert "URL (not linked): javascript:window.__xss=1" in page.inner_text("#links")
+    assert IMG in page.inner_text("#text")
+    assert_inert(page)
+    assert page.evaluate("document.querySelectorAll('[onerror], [onload], [onclick]').length") == 0
+    assert not [u for u in page.watch.requests if urlsplit(u).path == "/x"]
+
+
 def test_api_docs_render_from_the_bundled_swagger_ui(page, seed_site):
     page.goto(seed_site + "/docs")
     page.wait_for_selector(".opblock")

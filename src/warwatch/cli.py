@@ -243,23 +243,49 @@ def timeline(
         out.print(timeline_renderable(days))
 
 
+def _listen(host: str, port: int):  # type: ignore[no-untyped-def]
+    """A socket bound to host:port (IPv6 for an address with a colon), or InputError."""
+    import socket
+
+    address = host.strip().strip("[]")
+    listener = None
+    try:
+        listener = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((address, port))
+    except (OSError, OverflowError) as error:  # OverflowError: a port past 65535
+        if listener is not None:
+            listener.close()
+        raise InputError(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}") from None
+    return listener
+
+
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(
+        help="Interface to listen on; any but a loopback address opens the dashboard to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port, printed at start).")] = 8000,
     tiles: Annotated[
         str, typer.Option(help="Leaflet tile URL template, or 'none' to draw only the bundled boundaries.")
     ] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     allow_ingest: Annotated[
         bool, typer.Option("--allow-ingest", help="Accept POST /api/ingest (needs --token or $WARWATCH_TOKEN).")
     ] = False,
-    token: Annotated[Optional[str], typer.Option(help="Bearer token for ingest requests.")] = None,  # noqa: UP045
+    token: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Bearer token for ingest requests. Prefer $WARWATCH_TOKEN: other users of this machine can read the "
+             "command line (ps), not the environment.")] = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log", help="Log each request (client address, request line, status; never a header).")] = False,
 ) -> None:
-    """Serve the dashboard and the REST API (read-only unless --allow-ingest)."""
+    """Serve the dashboard and the REST API (read-only unless --allow-ingest).
+
+    Five wrong tokens within a minute lock the address that sent them out until the minute is over.
+    """
     import uvicorn
 
     from warwatch.serve.api import create_app
+    from warwatch.serve.security import exposure_warnings, log_config
 
     token = token or os.environ.get("WARWATCH_TOKEN")
     if allow_ingest and not token:
@@ -267,11 +293,40 @@ def serve(
     if not allow_ingest and not db_path(db).exists():
         raise InputError(f"no database at {db_path(db)} (run 'warwatch ingest' first, or give --db)")
     web = create_app(db_path(db), allow_ingest=allow_ingest, token=token, tiles=tiles)
-    err.print(f"warwatch on http://{host}:{port}/ (API docs at /docs) over {db_path(db)}", highlight=False)
-    try:
-        uvicorn.run(web, host=host, port=port, log_level="warning")
-    except OSError as error:
-        raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    for warning in exposure_warnings(host, token, allow_ingest):
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    # bound here rather than by Uvicorn: a busy port or a foreign address is then one line of ours
+    # (Uvicorn logs and exits), and with --port 0 the port actually chosen can be printed
+    listener = _listen(host, port)
+    bind, chosen = listener.getsockname()[:2]
+    shown = f"[{bind}]" if ":" in bind else bind
+    err.print(f"warwatch on http://{shown}:{chosen}/ (API docs at /docs) over {db_path(db)}",
+              highlight=False, markup=False)
+    config = uvicorn.Config(web, log_config=log_config(access_log), log_level=None, access_log=access_log,
+                            server_header=False)  # no "server: uvicorn": nothing to tell a scanner
+    with listener:
+        uvicorn.Server(config).run(sockets=[listener])
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Argument(help="The backup file to write (a new SQLite file).")],
+    db: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists (in one rename).")] = False,
+) -> None:
+    """Copy the database to OUT as it is at one moment, safely while ingest and serve run.
+
+    The copy is checked (integrity_check) and serves the same events; on PostgreSQL use pg_dump.
+    """
+    from warwatch.config import DEFAULT_DB
+    from warwatch.store.backup import backup as run_backup
+
+    # a string, not a Path: a Path would fold the "//" of a database URL, which must be recognised
+    source = db or os.environ.get("WARWATCH_DB") or DEFAULT_DB
+    done = run_backup(source, out, force=force)
+    err.print(f"{source} → {done.path}: {done.size:,} bytes, {done.articles} article(s), {done.events} event(s), "
+              "integrity checked", highlight=False, markup=False)
 
 
 @app.command()

@@ -17,7 +17,6 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -32,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warwatch.errors import StoreError
 from warwatch.serve import api_models as m
+from warwatch.serve import security
 from warwatch.serve.export import event_json, export_acled, export_geojson
 from warwatch.store import EventRecord, Store, acled
 from warwatch.store.query import (
@@ -304,28 +304,12 @@ def type_tree(kinds: list[dict[str, Any]], subs: list[dict[str, Any]]) -> list[d
     return tree
 
 
-def _layer_origin(url: str) -> str:
-    """The CSP source of a tile URL template: its origin, "{s}" subdomains as a wildcard."""
-    parts = urlsplit(url.replace("{s}", "SUBDOMAIN"))
-    host = parts.netloc.replace("SUBDOMAIN", "*")
-    return f"{parts.scheme}://{host}" if parts.scheme in ("http", "https") and host else ""
-
-
-def _security_headers(tiles: str | None) -> dict[str, str]:
-    img = " ".join(filter(None, ["'self'", "data:", _layer_origin(tiles) if tiles else ""]))
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-           f"img-src {img}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-           "frame-ancestors 'none'; form-action 'self'")
-    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
-
-
 def _error(status: int, message: str, detail: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"message": message, "detail": detail if detail is not None else message}
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, headers: dict[str, str]) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
@@ -352,6 +336,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         orig = getattr(exc, "orig", None) or exc
         reason = str(orig).splitlines()[0] if str(orig).strip() else type(orig).__name__
         return _error(503, f"cannot read the database: {reason}")
+
+    # a bug: Starlette answers it outside every middleware, so the headers are set here
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        return _error(500, f"internal error ({type(exc).__name__})", headers=headers)
 
 
 def _install_pages(app: FastAPI) -> None:
@@ -421,16 +410,9 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
     app.state.store = store
     app.state.db_path = db_path
     app.state.count_cap = count_cap
-    headers = _security_headers(tiles)
-
-    @app.middleware("http")
-    async def _secure(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        for key, value in headers.items():
-            response.headers.setdefault(key, value)
-        return response
-
-    _install_error_handlers(app)
+    headers = security.security_headers(tiles)
+    app.add_middleware(security.SecurityHeaders, headers=headers)
+    _install_error_handlers(app, headers)
     get = app.get
     get("/api/events", response_model=m.EventList, responses=ERRORS, tags=["events"])(list_events)
     get("/api/events.csv", response_class=Response, tags=["events"], responses={
@@ -461,13 +443,26 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
     bearer = HTTPBearer(auto_error=False, description="the token the server was started with")
     lock = threading.Lock()
     state: dict[str, Any] = {"pipeline": pipeline}
+    attempts = security.FailedAttempts()
 
     # a default, not Annotated[...]: the annotation is a string here and could not see the local ``bearer``
-    def authorised(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:  # noqa: B008
+    def authorised(request: Request,
+                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:  # noqa: B008
+        client = security.client_address(request)
+        # refused before the token is even compared: a right guess during a lock-out must teach nothing
+        wait = attempts.retry_after(client)
+        if wait is not None:  # not logged: the lock-out was, once, and a flood of 429s must not flood the log
+            raise HTTPException(429, f"too many wrong tokens: try again in {wait} s",
+                                headers={"Retry-After": str(wait)})
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HTTPException(401, "this endpoint needs Authorization: Bearer <token>",
                                 headers={"WWW-Authenticate": "Bearer"})
         if not secrets.compare_digest(credentials.credentials.encode(), token.encode()):
+            failures = attempts.failed(client)
+            # the address and the count only: the presented token may be the real one mistyped
+            security.log.warning("ingest refused for %s: wrong token (%d of %d allowed in %d s)%s", client,
+                                 failures, attempts.limit, attempts.window,
+                                 "; locked out" if failures >= attempts.limit else "")
             raise HTTPException(403, "wrong token")
 
     def run(lines: list[str], numbers: list[int]) -> dict[str, Any]:
@@ -487,18 +482,14 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
 
     @app.post("/api/ingest", response_model=m.IngestResult, tags=["ingest"], dependencies=[Depends(authorised)],
               responses={401: {"model": m.ErrorOut}, 403: {"model": m.ErrorOut}, 413: {"model": m.ErrorOut},
+                         429: {"model": m.ErrorOut, "description": "Too many wrong tokens from this address"},
                          **ERRORS},
               openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
                   "schema": {"type": "string"}}}, "description": "JSONL: one article a line, "
                   '{"text" or "html", "title", "published", "outlet", "url", "id"}'}})
     async def ingest_articles(request: Request) -> dict[str, Any]:
         """Extract, geocode and store articles sent as JSONL (needs the server's token)."""
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_INGEST_BYTES:
-            raise HTTPException(413, f"request larger than {MAX_INGEST_BYTES} bytes: send fewer articles at once")
-        body = await request.body()
-        if len(body) > MAX_INGEST_BYTES:
-            raise HTTPException(413, f"request larger than {MAX_INGEST_BYTES} bytes: send fewer articles at once")
+        body = await security.read_capped(request, MAX_INGEST_BYTES)
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
