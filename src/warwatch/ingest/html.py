@@ -23,6 +23,14 @@ _BLOCKS = {
     "section", "article", "figcaption", "figure", "pre", "dd", "dt", "dl", "header", "main",
 }  # fmt: skip
 _DROP = ["script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "button", "svg"]
+# Characters XML has no place for (C0 controls but tab and newlines, U+FFFE/U+FFFF, surrogates). lxml keeps
+# them in a parsed tree (a stray byte, an entity like "&#1;") but refuses a node text that holds one (a
+# ValueError), so text is cleaned of them before it is set on a node
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(text: str | None) -> str:
+    return _NOT_XML.sub(" ", text or "")
 
 
 def _parse(raw: str) -> etree._Element:
@@ -51,7 +59,7 @@ def _captions_to_paragraphs(tree: etree._Element) -> list[str]:
         if not text or parent is None:
             continue
         para = lxml.html.Element("p")
-        para.text, para.tail = text, figure.tail
+        para.text, para.tail = _xml_safe(text), _xml_safe(figure.tail)
         parent.replace(figure, para)
         captions.append(text)
     return captions
@@ -61,10 +69,18 @@ def fragment_text(html: str) -> str:
     """Text of an HTML fragment (a feed entry's content), one paragraph per block element."""
     if "<" not in html:
         return normalise_whitespace(html)
+    html = _XML_DECLARATION.sub("", html)
     try:
-        root = lxml.html.fragment_fromstring(_XML_DECLARATION.sub("", html), create_parent="div")
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return ""
+    except AssertionError:
+        # lxml asserts that the fragment parses to exactly one <body>; a fragment holding "<html>" but no
+        # body has none. It is a whole (if tiny) document: read it as one
+        try:
+            root = lxml.html.document_fromstring(html)
+        except (etree.ParserError, ValueError):
+            return ""
     return _element_text(root)
 
 
@@ -76,10 +92,10 @@ def _element_text(root: etree._Element) -> str:
         if not isinstance(el.tag, str):
             continue
         if el.tag == "br":
-            el.tail = "\n" + (el.tail or "")
+            el.tail = "\n" + _xml_safe(el.tail)
         elif el.tag in _BLOCKS:
-            el.text = "\n\n" + (el.text or "")
-            el.tail = "\n\n" + (el.tail or "")
+            el.text = "\n\n" + _xml_safe(el.text)
+            el.tail = "\n\n" + _xml_safe(el.tail)
     return normalise_whitespace(root.text_content())
 
 
