@@ -65,8 +65,9 @@ def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[i
     Raises :class:`~warwatch.errors.InputError` when the document is not a feed at all.
     """
     if isinstance(data, str):
-        # the text is already decoded: a declared encoding would now be wrong
-        data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8"), count=1)
+        # the text is already decoded: a declared encoding would now be wrong. A lone surrogate (a JSON
+        # "\ud800" escape) is no character and has no UTF-8: "?" in its place, not a UnicodeEncodeError
+        data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8", "replace"), count=1)
     # bytes, not a string: feedparser would take a string that looks like a URL or a file name
     # as something to open; with bytes it only parses
     data = _CHARREF.sub(_valid_charref, data)
