@@ -24,20 +24,26 @@ _BLOCKS = {
 }  # fmt: skip
 _DROP = ["script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "button", "svg"]
 # Characters XML has no place for (C0 controls but tab and newlines, U+FFFE/U+FFFF, surrogates). lxml keeps
-# them in a parsed tree (a stray byte, an entity like "&#1;") but refuses a node text that holds one (a
-# ValueError), so text is cleaned of them before it is set on a node
+# them in a parsed tree (a stray byte, an entity like "&#1;") but refuses to set a node's text to a string
+# that holds one (a ValueError), and setting text is what dropping a node or marking a block does
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _xml_safe(text: str | None) -> str:
-    return _NOT_XML.sub(" ", text or "")
+def _xml_safe(tree: etree._Element) -> etree._Element:
+    """The parsed tree with those characters turned into spaces, so that its text can be set again."""
+    for el in tree.iter():
+        if el.text and _NOT_XML.search(el.text):
+            el.text = _NOT_XML.sub(" ", el.text)
+        if el.tail and _NOT_XML.search(el.tail):
+            el.tail = _NOT_XML.sub(" ", el.tail)
+    return tree
 
 
 def _parse(raw: str) -> etree._Element:
     # lxml refuses str input that still declares an encoding; the text is already decoded
     raw = _XML_DECLARATION.sub("", raw, count=1)
     try:
-        return lxml.html.document_fromstring(raw)
+        return _xml_safe(lxml.html.document_fromstring(raw))
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"not parseable as HTML ({exc})") from exc
 
@@ -59,7 +65,7 @@ def _captions_to_paragraphs(tree: etree._Element) -> list[str]:
         if not text or parent is None:
             continue
         para = lxml.html.Element("p")
-        para.text, para.tail = _xml_safe(text), _xml_safe(figure.tail)
+        para.text, para.tail = text, figure.tail
         parent.replace(figure, para)
         captions.append(text)
     return captions
@@ -71,14 +77,14 @@ def fragment_text(html: str) -> str:
         return normalise_whitespace(html)
     html = _XML_DECLARATION.sub("", html)
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = _xml_safe(lxml.html.fragment_fromstring(html, create_parent="div"))
     except (etree.ParserError, ValueError):
         return ""
     except AssertionError:
         # lxml asserts that the fragment parses to exactly one <body>; a fragment holding "<html>" but no
         # body has none. It is a whole (if tiny) document: read it as one
         try:
-            root = lxml.html.document_fromstring(html)
+            root = _xml_safe(lxml.html.document_fromstring(html))
         except (etree.ParserError, ValueError):
             return ""
     return _element_text(root)
@@ -92,10 +98,10 @@ def _element_text(root: etree._Element) -> str:
         if not isinstance(el.tag, str):
             continue
         if el.tag == "br":
-            el.tail = "\n" + _xml_safe(el.tail)
+            el.tail = "\n" + (el.tail or "")
         elif el.tag in _BLOCKS:
-            el.text = "\n\n" + _xml_safe(el.text)
-            el.tail = "\n\n" + _xml_safe(el.tail)
+            el.text = "\n\n" + (el.text or "")
+            el.tail = "\n\n" + (el.tail or "")
     return normalise_whitespace(root.text_content())
 
 
