@@ -249,7 +249,8 @@ API_VALUES = st.one_of(
 MANIFEST_PATHS = st.one_of(
     st.sampled_from(["a.txt", "b.html", "c.jsonl", "d.rss", "sub", "sub/e.txt", "missing.txt", "manifest.jsonl",
                      "../x.txt", "/nonexistent/x.txt", "", " ", ".", "a.txt\x00", "a.exe", "A.TXT"]),
-    st.text(max_size=20),
+    # no line breaks: collect.py echoes a missing path into its message (test_fuzz.py keeps that case apart)
+    st.text(st.characters(exclude_characters="\n\r"), max_size=20),
 )
 MANIFEST_LINE = st.fixed_dictionaries(
     {"path": st.one_of(MANIFEST_PATHS, JSON)},

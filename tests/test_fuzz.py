@@ -198,6 +198,13 @@ def test_collect_reports_a_jsonl_number_past_4300_digits_as_bad_json(scratch: Pa
     assert [type(x) for x in items] == [IngestFailure]
 
 
+@pytest.mark.xfail(strict=False, raises=AssertionError, reason="collect.py: a manifest path holding a line break is "
+                   "echoed in 'file not found: PATH', a failure message of two lines")
+@pytest.mark.parametrize("explicit", [True, False])
+def test_collect_reports_a_manifest_path_with_a_line_break_in_one_line(scratch: Path, explicit: bool) -> None:
+    collect_manifest(scratch, [json.dumps({"path": "missing\nfile.txt"})], explicit)
+
+
 @pytest.mark.xfail(strict=False, raises=OSError, reason="collect.py: Path.exists() raises OSError (ENAMETOOLONG) "
                    "for a manifest path longer than a file name may be, and collect() lets it out")
 @pytest.mark.parametrize("explicit", [True, False])
@@ -246,7 +253,7 @@ def test_fragment_text_is_total_and_gives_normalised_text(html: str) -> None:
 
 
 @fuzz(1)
-@given(doc=st.one_of(feed_document(), feed_document().map(lambda d: d.encode("utf-8")), raw_bytes()))
+@given(doc=st.one_of(feed_document(), feed_document().map(lambda d: d.encode("utf-8", "surrogatepass")), raw_bytes()))
 def test_read_feed_yields_numbered_entries_or_input_error(doc: str | bytes) -> None:
     entries = only_input_errors(lambda: list(read_feed(doc, path="feed.xml")))
     for n, (number, item) in enumerate(entries or [], start=1):
@@ -555,9 +562,11 @@ def test_listings_answer_raw_query_strings_without_a_server_error(api, path: str
 @fuzz(2)
 @given(kind=st.sampled_from(["/api/events/", "/api/articles/"]), item=ITEM_IDS)
 def test_item_endpoints_answer_any_id_without_a_server_error(api, kind: str, item: str) -> None:
-    response = api.get(kind + quote(item, safe=""), follow_redirects=False)
+    target = kind + quote(item, safe="")
+    response = api.get(target, follow_redirects=False)
     check_answer(response)
-    if response.status_code == 200 and kind == "/api/events/" and item != "points":  # the map's own route
+    # (the client resolves "." and ".." itself, and "points" is the map's own route)
+    if response.status_code == 200 and kind == "/api/events/" and item != "points" and response.url.path == target:
         assert response.json()["event_id"].upper() == item.strip().upper()
 
 
