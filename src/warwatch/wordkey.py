@@ -1,10 +1,11 @@
 """The dictionary key of a word that a case-insensitive regex matched.
 
 Python's ``re.IGNORECASE`` equates four non-ASCII letters with ASCII ones: "ſ" (long s) with "s",
-"K" (the Kelvin sign) with "k", "İ" and "ı" (dotted and dotless I) with "i". ``str.lower()`` leaves
-them as they are, so a word such a regex matched ("ſeptember", "Frıday") is missing from a table
-keyed by the lower-case ASCII spelling, and the lookup raised KeyError on real, if odd, text
-(OCR output and old typography have the long s; Turkish text has the dotless i).
+"K" (the Kelvin sign) with "k", "İ" and "ı" (dotted and dotless I) with "i". ``str.lower()`` keeps "ſ"
+and "ı" and turns "İ" into "i" plus a combining dot, so a word such a regex matched ("ſeptember",
+"Frıday") is missing from a table keyed by the lower-case ASCII spelling, and the lookup raised
+KeyError on real, if odd, text (OCR output and old typography have the long s; Turkish text the
+dotless i).
 """
 
 from __future__ import annotations
