@@ -16,6 +16,7 @@ from functools import lru_cache
 from spacy.tokens import Span
 
 from warwatch.extract.lexicon import load, phrase_regex
+from warwatch.wordkey import word_key
 
 # ", police said." at the end of a clause: the police are the source of the report, not a party
 _SOURCE_ONLY = re.compile(r"^,\s*(?:the\s+)?police\s+(?:said|say|says|told|reported)\b", re.I)
@@ -161,14 +162,15 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
         found.append(ActorRef(name, kind, text[start:end], base + start, base + end, att, country))
 
     for m in p["believed"].finditer(text):
-        country = p["countries"][m.group("dem").lower()]
+        # word_key, not lower(): the patterns are case-insensitive (see warwatch.wordkey)
+        country = p["countries"][word_key(m.group("dem"))]
         add(m.start(), m.end(), military(country), "state", country, True)
     for regex, name, kind, _home in p["groups"]:
         for m in regex.finditer(text):
             add(m.start(), m.end(), name.replace("{country}", story_country or "International"), kind, story_country)
     for m in p["state"].finditer(text):
-        countries = [p["countries"][m.group("dem").lower()]]
-        second = (m.group("dem2") or "").lower()
+        countries = [p["countries"][word_key(m.group("dem"))]]
+        second = word_key(m.group("dem2") or "")
         if second in p["countries"]:
             countries.append(p["countries"][second])
         for country in countries:
@@ -183,7 +185,7 @@ def find_actors(sent: Span, story_country: str | None) -> list[ActorRef]:
                 country,
             )
     for m in p["police"].finditer(text):
-        country = p["countries"][m.group("dem").lower()]
+        country = p["countries"][word_key(m.group("dem"))]
         add(m.start(), m.end(), police(country), "state", country)
     if story_country:
         for m in p["government"].finditer(text):

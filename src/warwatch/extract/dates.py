@@ -16,6 +16,8 @@ from datetime import date, timedelta
 
 from spacy.tokens import Span, Token
 
+from warwatch.wordkey import word_key
+
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -92,18 +94,34 @@ class DateRef:
     absolute: bool = False
 
 
-def _last_weekday(weekday: int, published: date) -> date:
-    return published - timedelta(days=(published.weekday() - weekday) % 7)
+def _shifted(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``, or None past either end of the calendar. A publication day can be
+    0001-01-01 or 9999-12-31 (a record's own "published" field), and "yesterday" of the first day
+    the calendar has is no day at all: an OverflowError if computed."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _calendar_day(year: int, month: int, day: int) -> date | None:
+    """The date, or None where there is none (February 30, a month of year 0 before 0001-01-01)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _last_weekday(weekday: int, published: date) -> date | None:
+    return _shifted(published, -((published.weekday() - weekday) % 7))
 
 
 def _year_for(month: int, day: int, published: date) -> int:
     """Year of a day given without one: the latest that is not after publication."""
     year = published.year
-    try:
-        if date(year, month, day) > published + timedelta(days=1):
-            year -= 1
-    except ValueError:
-        pass
+    latest, value = _shifted(published, 1), _calendar_day(year, month, day)
+    if latest is not None and value is not None and value > latest:
+        year -= 1
     return year
 
 
@@ -135,9 +153,9 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
     found: list[DateRef] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, value: date, precision: int, strength: int, absolute: bool = False) -> None:
-        if any(s < end and start < e for s, e in taken):
-            return
+    def add(start: int, end: int, value: date | None, precision: int, strength: int, absolute: bool = False) -> None:
+        if value is None or any(s < end and start < e for s, e in taken):
+            return  # no such day (see _shifted, _calendar_day), or the words are taken by another date
         taken.append((start, end))
         barrier = _barrier(base + start, base + end, sent)
         found.append(
@@ -156,32 +174,30 @@ def find_dates(sent: Span, published: date, anchor: date | None = None) -> list[
 
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            month = MONTHS.get((m.groupdict().get("month") or "").lower().rstrip(".")) or int(m.group("nmonth") or 0)
+            # word_key, not lower(): these patterns are case-insensitive (see warwatch.wordkey)
+            month = MONTHS.get(word_key(m.groupdict().get("month") or "").rstrip(".")) or int(m.group("nmonth") or 0)
             day = int(m.group("day"))
             year = int(m.group("year")) if m.group("year") else _year_for(month, day, published)
-            try:
-                add(m.start(), m.end(), date(year, month, day), 1, 3, bool(m.group("year")))
-            except ValueError:
-                continue
+            add(m.start(), m.end(), _calendar_day(year, month, day), 1, 3, bool(m.group("year")))
     for m in _RELATIVE_RE.finditer(text):
-        offset = _RELATIVE[m.group(1).lower()]
+        offset = _RELATIVE[word_key(m.group(1))]
         if offset == "prev":
-            add(m.start(), m.end(), (anchor or published) - timedelta(days=1), 1, 1)
+            add(m.start(), m.end(), _shifted(anchor or published, -1), 1, 1)
         else:
-            add(m.start(), m.end(), published + timedelta(days=int(offset)), 1 if offset != -7 else 2, 1)
+            add(m.start(), m.end(), _shifted(published, int(offset)), 1 if offset != -7 else 2, 1)
     for m in _WEEKDAY.finditer(text):
-        add(m.start(), m.end(), _last_weekday(WEEKDAYS[m.group("wd").lower()], published), 1, 2)
+        add(m.start(), m.end(), _last_weekday(WEEKDAYS[word_key(m.group("wd"))], published), 1, 2)
     for m in _MONTH_ONLY.finditer(text):
-        month = MONTHS[m.group("month").lower().rstrip(".")]
-        if m.group("month").lower() == "may" and not m.group("rel") and not m.group("year"):
+        month = MONTHS[word_key(m.group("month")).rstrip(".")]
+        if word_key(m.group("month")) == "may" and not m.group("rel") and not m.group("year"):
             continue  # the modal verb
         if m.group("year"):
             year = int(m.group("year"))
         else:
             year = published.year if month <= published.month else published.year - 1
-            if (m.group("rel") or "").lower() == "last" and month >= published.month:
+            if word_key(m.group("rel") or "") == "last" and month >= published.month:
                 year = published.year - 1
-        add(m.start(), m.end(), date(year, month, 1), 3, 0, bool(m.group("year")))
+        add(m.start(), m.end(), _calendar_day(year, month, 1), 3, 0, bool(m.group("year")))
     for m in _YEAR_ONLY.finditer(text):
         add(m.start("year"), m.end("year"), date(int(m.group("year")), 1, 1), 4, 0, True)
     found.sort(key=lambda d: d.start)

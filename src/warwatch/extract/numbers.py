@@ -148,7 +148,8 @@ class Toll:
 
 def _value(token: Token) -> int | None:
     text = token.lower_.replace(",", "")
-    if text.isdigit():
+    # isdecimal, not isdigit: "²" and "①" are digits that int() refuses (a ValueError)
+    if text.isdecimal():
         return int(text)
     m = re.fullmatch(r"(\d+)[-–](\d+)", text)
     if m:

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from ..wordkey import word_key
+
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
@@ -59,7 +61,8 @@ def find_dates(text: str) -> list[tuple[int, int, date]]:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             groups = m.groupdict()
-            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["mon"].lower()]
+            # word_key, not lower(): the pattern is case-insensitive, and so matches "ſeptember" too
+            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[word_key(groups["mon"])]
             value = _make(int(groups["year"]), month, int(groups["day"]))
             if value is None:
                 continue

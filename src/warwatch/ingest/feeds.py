@@ -19,13 +19,28 @@ from .html import fragment_text
 from .text import derive_title, split_header
 
 _ENCODING_DECL = re.compile(rb"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']", re.I)
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _valid_charref(m: re.Match[bytes]) -> bytes:
+    """A numeric character reference as it is, or U+FFFD where it names no character: feedparser's loose
+    parser calls chr() on it and fails (OverflowError past C's int, ValueError past U+10FFFF, a
+    UnicodeEncodeError for a surrogate), losing the whole feed to one bad entity."""
+    digits = (m.group(1) or m.group(2)).lstrip(b"0") or b"0"
+    if len(digits) > 8:
+        return b"&#65533;"
+    code = int(digits, 16 if m.group(1) else 10)
+    return m.group(0) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#65533;"
 
 
 def _entry_date(entry: feedparser.FeedParserDict) -> date | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+            try:
+                return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+            except ValueError:
+                continue  # feedparser reads "0000-02-29T00:00:00Z" as year 0 (or -1): no calendar day
     for key in ("published", "updated"):
         found = find_dates(entry.get(key) or "")
         if found:
@@ -69,12 +84,17 @@ def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[i
     Raises :class:`~warwatch.errors.InputError` when the document is not a feed at all.
     """
     if isinstance(data, str):
-        # the text is already decoded: a declared encoding would now be wrong
-        data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8"), count=1)
+        # the text is already decoded: a declared encoding would now be wrong. A lone surrogate (a JSON
+        # "\ud800" escape) is no character and has no UTF-8: "?" in its place, not a UnicodeEncodeError
+        data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8", "replace"), count=1)
     _refuse_entities(data)
     # bytes, not a string: feedparser would take a string that looks like a URL or a file name
     # as something to open; with bytes it only parses
-    parsed = feedparser.parse(data)
+    data = _CHARREF.sub(_valid_charref, data)
+    try:
+        parsed = feedparser.parse(data)
+    except (ValueError, OverflowError) as exc:  # what feedparser's own parsers let out (UnicodeError too)
+        raise InputError(f"not parseable as an RSS or Atom feed ({' '.join(str(exc).split())})") from exc
     if not parsed.get("version") and not parsed.entries:
         why = parsed.get("bozo_exception")
         detail = f" ({' '.join(str(why).split())})" if why else ""

@@ -23,13 +23,27 @@ _BLOCKS = {
     "section", "article", "figcaption", "figure", "pre", "dd", "dt", "dl", "header", "main",
 }  # fmt: skip
 _DROP = ["script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "button", "svg"]
+# Characters XML has no place for (C0 controls but tab and newlines, U+FFFE/U+FFFF, surrogates). lxml keeps
+# them in a parsed tree (a stray byte, an entity like "&#1;") but refuses to set a node's text to a string
+# that holds one (a ValueError), and setting text is what dropping a node or marking a block does
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(tree: etree._Element) -> etree._Element:
+    """The parsed tree with those characters turned into spaces, so that its text can be set again."""
+    for el in tree.iter():
+        if el.text and _NOT_XML.search(el.text):
+            el.text = _NOT_XML.sub(" ", el.text)
+        if el.tail and _NOT_XML.search(el.tail):
+            el.tail = _NOT_XML.sub(" ", el.tail)
+    return tree
 
 
 def _parse(raw: str) -> etree._Element:
     # lxml refuses str input that still declares an encoding; the text is already decoded
     raw = _XML_DECLARATION.sub("", raw, count=1)
     try:
-        return lxml.html.document_fromstring(raw)
+        return _xml_safe(lxml.html.document_fromstring(raw))
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"not parseable as HTML ({exc})") from exc
 
@@ -61,10 +75,18 @@ def fragment_text(html: str) -> str:
     """Text of an HTML fragment (a feed entry's content), one paragraph per block element."""
     if "<" not in html:
         return normalise_whitespace(html)
+    html = _XML_DECLARATION.sub("", html)
     try:
-        root = lxml.html.fragment_fromstring(_XML_DECLARATION.sub("", html), create_parent="div")
+        root = _xml_safe(lxml.html.fragment_fromstring(html, create_parent="div"))
     except (etree.ParserError, ValueError):
         return ""
+    except AssertionError:
+        # lxml asserts that the fragment parses to exactly one <body>; a fragment holding "<html>" but no
+        # body has none. It is a whole (if tiny) document: read it as one
+        try:
+            root = _xml_safe(lxml.html.document_fromstring(html))
+        except (etree.ParserError, ValueError):
+            return ""
     return _element_text(root)
 
 

@@ -82,7 +82,9 @@ def resolve_event(conn: Connection, event_id: str) -> int | None:
     wanted = event_id.strip().upper()
     row = conn.execute(select(*[events.c.id] + ([events.c.merged_into] if live() else []))
                        .where(func.upper(events.c.event_id_cnty) == wanted)).first()
-    if row is None and wanted.startswith("XXX") and wanted[3:].isdigit():
+    # isdecimal, not isdigit ("²" is a digit int() refuses); past 18 digits no SQLite key can match, and
+    # binding the number would overflow SQLite's 64-bit integer
+    if row is None and wanted.startswith("XXX") and wanted[3:].isdecimal() and len(wanted) <= 3 + 18:
         # an event without an id of its own is listed as XXX<primary key>
         row = conn.execute(select(*[events.c.id] + ([events.c.merged_into] if live() else []))
                            .where(events.c.id == int(wanted[3:]), events.c.event_id_cnty.is_(None))).first()
