@@ -9,9 +9,11 @@ and a slow example is not a bug these tests look for.
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import math
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -21,7 +23,9 @@ from hypothesis import strategies as st
 
 #: max_examples of a test of weight 1 (see :func:`fuzz`) in each profile
 PROFILES = {"small": 60, "large": 1000}
-FUZZ = os.environ.get("WARWATCH_FUZZ", "small").strip().lower() or "small"
+# WARWATCH_PROFILE=large is what `make reliability` sets for every reliability test; WARWATCH_FUZZ, the
+# fuzzing alone
+FUZZ = (os.environ.get("WARWATCH_FUZZ") or os.environ.get("WARWATCH_PROFILE") or "small").strip().lower()
 if FUZZ not in PROFILES:
     raise ValueError(f"WARWATCH_FUZZ={FUZZ!r}: expected one of {', '.join(PROFILES)}")
 
@@ -35,6 +39,21 @@ _COMMON = {
 settings.register_profile("warwatch-fuzz-small", max_examples=PROFILES["small"], derandomize=True, **_COMMON)
 settings.register_profile("warwatch-fuzz-large", max_examples=PROFILES["large"], derandomize=False, **_COMMON)
 PROFILE = settings.get_profile(f"warwatch-fuzz-{FUZZ}")
+
+
+#: test name → inputs it was given (passing or not), for the reliability report
+INPUTS: dict[str, int] = {}
+
+
+def count_inputs(test: Callable[..., None]) -> Callable[..., None]:
+    """Put under ``@given``: counts the inputs Hypothesis gives the test, for docs/reliability.md."""
+
+    @functools.wraps(test)
+    def counted(*args: object, **kwargs: object) -> None:
+        INPUTS[test.__name__] = INPUTS.get(test.__name__, 0) + 1
+        test(*args, **kwargs)
+
+    return counted
 
 
 def fuzz(weight: float = 1.0) -> settings:

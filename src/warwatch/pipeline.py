@@ -431,12 +431,20 @@ def _store(store: Store, article: Article, mentions: list[Mention], report: Inge
         report.duplicates += 1
 
 
+def _shift(day: date, by: timedelta) -> date:
+    """``day + by``, stopped at the calendar's ends (a record may say it was published on 0001-01-01)."""
+    try:
+        return day + by
+    except OverflowError:
+        return date.max if by > timedelta(0) else date.min
+
+
 def stored_theatre(store: Store, days: Sequence[date]) -> Theatre:
     """The theatre of the stored reports within THEATRE_DAYS of the days (all of them if none)."""
     from warwatch.store.placed import stored_places
 
     window = timedelta(days=THEATRE_DAYS)
-    since, until = (min(days) - window, max(days) + window) if days else (None, None)
+    since, until = (_shift(min(days), -window), _shift(max(days), window)) if days else (None, None)
     theatre = Theatre()
     for places in stored_places(store, since, until):
         theatre.add_places(places)  # the same rule as for the batch's own places

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article
-from .dates import best_published, parse_iso_date, url_date, within_url_month
+from .dates import best_published, latest_published, parse_iso_date, url_date, within_url_month
 from .feeds import read_feed
 from .html import read_html
 from .limits import MAX_ARTICLE_CHARS, MAX_FILE_BYTES, MAX_LINE_BYTES, megabytes, too_long
@@ -41,6 +41,11 @@ class IngestFailure:
 
     source: str  # the file path, plus ":LINE" for a JSONL or manifest line, "#N" for a feed entry
     message: str
+
+    def __post_init__(self) -> None:
+        # one line, always: a path or a value quoted in the message may hold a line break
+        self.source = self.source.replace("\r", "\\r").replace("\n", "\\n")
+        self.message = " ".join(self.message.split())
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"
@@ -124,6 +129,12 @@ def _line_text(raw: bytes, lineno: int) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})") from None
+
+
+def _bad_json(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    return f"not valid JSON ({' '.join(str(exc).split())})"
 
 
 def _too_long_line() -> str:
@@ -270,8 +281,8 @@ class _Collector:
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield IngestFailure(source, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            except ValueError as exc:  # JSONDecodeError, or a number past Python's 4300 digits
+                yield IngestFailure(source, _bad_json(exc))
                 continue
             rel = obj.get("path") if isinstance(obj, dict) else None
             if not isinstance(rel, str) or not rel.strip():
@@ -288,7 +299,12 @@ class _Collector:
             except ValueError as exc:
                 yield IngestFailure(source, f"{exc}; date ignored")
             target = manifest.parent / rel
-            if not target.exists():
+            try:
+                found = target.exists() or target.is_symlink()
+            except OSError as exc:  # a name longer than the file system allows
+                yield IngestFailure(source, f"cannot read {target}: {exc.strerror}")
+                continue
+            if not found:
                 yield IngestFailure(source, f"file not found: {target}")
                 continue
             yield from self.path(target, explicit=True, meta=meta)
@@ -382,8 +398,8 @@ def _jsonl_line(path: Path, lineno: int, line: str) -> Iterator[Article | Ingest
     source = f"{path}:{lineno}"
     try:
         obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        yield IngestFailure(source, f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except ValueError as exc:  # JSONDecodeError, or a number past Python's 4300 digits
+        yield IngestFailure(source, _bad_json(exc))
         return
     if not isinstance(obj, dict):
         yield IngestFailure(source, f"expected a JSON object, got {type(obj).__name__}")
@@ -430,7 +446,20 @@ def settle_published(
     own = (article.published, article.published_from)
     if own[1] == "dateline" and not within_url_month(own[0], article.url):
         own = (None, None)
+    if not _a_real_day(own[0]):
+        own = (None, None)
+    given = given if _a_real_day(given) else None
     return best_published((given, "manifest"), own, (url_date(article.url), "url"), (fallback, "default"))
+
+
+#: before this, a "publication day" is a placeholder (0001-01-01 is many systems' empty date), not a day
+EARLIEST_REAL_DAY = date(1900, 1, 1)
+
+
+def _a_real_day(day: date | None) -> bool:
+    """False for placeholder days (0001-01-01, 9999-12-31) and days after today anywhere: no page was
+    published then, and the event dates read relative to them would fall off the calendar."""
+    return day is None or EARLIEST_REAL_DAY <= day <= latest_published()
 
 
 def collect(

@@ -369,7 +369,7 @@ def _install_pages(app: FastAPI) -> None:
 
     @app.get("/articles/{article_id}", include_in_schema=False, response_model=None)
     def article_page(article_id: str, request: Request) -> Response:
-        if not article_id.isdigit() or not 0 < int(article_id) < 2**62:
+        if not article_id.isdecimal() or not 0 < int(article_id) < 2**62:
             return not_found("article")
         with request.app.state.store.engine.connect() as conn:
             if fetch_article(conn, int(article_id)) is None:
@@ -523,6 +523,6 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
 def _request_line(source: str, upload: str, numbers: list[int]) -> str:
     """``request:N`` (N: the line of the request body) for a failure the ingest reported on the upload file."""
     rest = source.removeprefix(upload)
-    if rest.startswith(":") and rest[1:].isdigit() and 0 < int(rest[1:]) <= len(numbers):
+    if rest.startswith(":") and rest[1:].isdecimal() and 0 < int(rest[1:]) <= len(numbers):
         return f"request:{numbers[int(rest[1:]) - 1]}"
     return "request" + rest

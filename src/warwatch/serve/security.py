@@ -161,7 +161,7 @@ async def read_capped(request: Request, limit: int) -> bytes:
     client cannot make the server hold more than ``limit`` bytes and one chunk.
     """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdecimal() and int(declared) > limit:
         raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():

@@ -167,7 +167,7 @@ def _read_names(text: str | None) -> tuple[frozenset[str], frozenset[str], froze
             weapons.add(item[3:])
         elif item.startswith("@t:"):
             targets.add(item[3:])
-        elif item.startswith("@k:") and item[3:].isdigit():
+        elif item.startswith("@k:") and item[3:].isdecimal():
             tolls.append(int(item[3:]))
         elif item.startswith("@l:"):
             landmarks.add(item[3:])
