@@ -132,3 +132,38 @@ def test_geocode_command_weighs_namesakes_by_a_store(tmp_path, cache_dir):
     assert "3 other report(s) of the period placed within 25 km" in weighed.stdout.replace("\n", " ").replace("│", "")
     bad = run_cli("geocode", "Viktorivka", "--db", str(db), "--date", "May 2020")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_report_adds_its_first_pass_place_to_the_theatre_and_a_resumed_run_places_alike(tmp_path, pipeline):
+    """What a stored report adds to the theatre is where it was placed before the theatre weighed in
+    (the place every report of a batch adds to the others): so a run stopped after any article and run
+    again gives each report the place one run never stopped gives it."""
+    from warwatch.store import Store
+    from warwatch.store.placed import stored_places
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i, text in enumerate([ONE_LINER, *NEARBY]):
+        (folder / f"{i}.txt").write_text(text, encoding="utf-8")
+
+    def places(db):
+        with Store(db) as store:
+            return {(r.location, r.latitude, r.longitude) for r in store.events()}, list(stored_places(store))
+
+    whole = tmp_path / "whole.db"
+    ingest([folder], db=whole, published=date(2020, 5, 3), pipeline=pipeline)
+    events, theatre = places(whole)
+    # the one-liner's own place is Viktorivka near the others; what it adds to the theatre is its first pass
+    assert any(loc == "Viktorivka" and km(lat, lon, *VIKTORIVKA) <= 5 for loc, lat, lon in events), events
+    alone = pipeline.geocoder.resolve(Toponym("Viktorivka", 0, 10, "near", []), country="UA")
+    assert not near(alone, *VIKTORIVKA)
+    assert next(p for ps in theatre for p in ps if p.text == "Viktorivka").lat == alone.lat
+    for stop_after in range(1, 5):
+        db = tmp_path / f"stopped{stop_after}.db"
+        stored: list[object] = []
+        report = ingest([folder], db=db, published=date(2020, 5, 3), pipeline=pipeline, on_article=stored.append,
+                        should_stop=lambda done=stored, n=stop_after: len(done) >= n)
+        assert report.interrupted and report.stored == stop_after
+        again = ingest([folder], db=db, published=date(2020, 5, 3), pipeline=pipeline)
+        assert again.duplicates == stop_after and again.stored == 5 - stop_after
+        assert places(db) == (events, theatre)

@@ -164,6 +164,10 @@ class Mention:
     #: sentences denying the attack or the weapon, attached to the mention
     denials: list[Evidence] = field(default_factory=list)
     confidence: float = 0.5
+    #: where the place was put before other reports weighed in (the batch's first pass): what this report
+    #: adds to the theatre of later ones. Stored, so that a run resumed after a crash weighs namesakes
+    #: with the same theatre as a run never stopped (see warwatch.pipeline.ingest)
+    theatre_place: Place | None = None
 
 
 @dataclass

@@ -143,6 +143,9 @@ class Pipeline:
                 raise Interrupted
             extractions.append(self._extract(article, doc))
         first = [[m.place for m in self.locate(x) if m.toponym] for x in extractions]
+        for x in extractions:
+            for m in x.mentions:
+                m.theatre_place = m.place if m.toponym else None
         mine = theatre.copy() if theatre is not None else Theatre()
         for places in first:
             mine.add_places(places)
@@ -358,6 +361,7 @@ def ingest(
     from warwatch.ingest import IngestFailure, collect
     from warwatch.store import Store
     from warwatch.store.lock import WriterLock
+    from warwatch.store.placed import article_ids, stored_places
 
     report = IngestReport()
 
@@ -366,31 +370,45 @@ def ingest(
         if on_article:
             on_article(failure)
 
-    articles: list[Article] = []
+    # every readable input once, in order, with the id of its stored copy when it has one: an input
+    # stored already (by a run that was stopped, or earlier) still counts in its batch's theatre, with
+    # the places it counted with then, so that where a run resumes makes no difference to the result
+    inputs: list[Article] = []
     with WriterLock(db, wait=wait, on_wait=on_wait), Store(db) as store:
         seen: set[str] = set()
         for item in collect(paths, manifest=manifest, published=published):
             if isinstance(item, IngestFailure):
                 fail(item)
-            elif item.content_hash in seen or store.has_article(item.content_hash):
+            elif item.content_hash in seen:
                 report.duplicates += 1
                 if on_article:
                     on_article(item)
             else:
                 seen.add(item.content_hash)
-                articles.append(item)
-        report.new = len(articles)
-        if not articles:
+                inputs.append(item)
+        stored = article_ids(store, seen)
+        report.duplicates += len(stored)
+        if on_article:
+            for item in inputs:
+                if item.content_hash in stored:
+                    on_article(item)
+        report.new = len(inputs) - len(stored)
+        if not report.new:
             return report
         pipeline = pipeline or Pipeline()
         if n_process is None:
             # spaCy in two worker processes while this one extracts and stores: worth its start-up
             # cost from a few batches on, on a machine with two cores or more
-            n_process = 2 if len(articles) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
-        theatre = stored_theatre(store, [a.published for a in articles if a.published])
+            n_process = 2 if report.new > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
+        theatre = stored_theatre(store, [a.published for a in inputs if a.published], leave_out=stored.values())
         try:
-            for i in range(0, len(articles), THEATRE_BATCH):
-                done, bad = pipeline.process_isolated(articles[i:i + THEATRE_BATCH], n_process, theatre, should_stop)
+            for i in range(0, len(inputs), THEATRE_BATCH):
+                batch = inputs[i:i + THEATRE_BATCH]
+                old = [stored[a.content_hash] for a in batch if a.content_hash in stored]
+                for places in stored_places(store, articles=old):
+                    theatre.add_places(places)
+                new = [a for a in batch if a.content_hash not in stored]
+                done, bad = pipeline.process_isolated(new, n_process, theatre, should_stop) if new else ([], [])
                 for article, why in bad:
                     fail(IngestFailure(_name(article), why))
                 for article, mentions in done:
@@ -439,13 +457,14 @@ def _shift(day: date, by: timedelta) -> date:
         return date.max if by > timedelta(0) else date.min
 
 
-def stored_theatre(store: Store, days: Sequence[date]) -> Theatre:
-    """The theatre of the stored reports within THEATRE_DAYS of the days (all of them if none)."""
+def stored_theatre(store: Store, days: Sequence[date], leave_out: Iterable[int] = ()) -> Theatre:
+    """The theatre of the stored reports within THEATRE_DAYS of the days (all of them if none), but
+    those of the articles ``leave_out``."""
     from warwatch.store.placed import stored_places
 
     window = timedelta(days=THEATRE_DAYS)
     since, until = (_shift(min(days), -window), _shift(max(days), window)) if days else (None, None)
     theatre = Theatre()
-    for places in stored_places(store, since, until):
+    for places in stored_places(store, since, until, leave_out=set(leave_out)):
         theatre.add_places(places)  # the same rule as for the batch's own places
     return theatre

@@ -363,6 +363,12 @@ def _sentence_index(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _theatre_places(conn: Connection) -> None:
+    # where each report's first pass put its place (see Mention.theatre_place); NULL for reports stored
+    # before, whose own place stands in for it
+    conn.exec_driver_sql("ALTER TABLE mentions ADD COLUMN theatre_place TEXT")
+
+
 FUSION_MIGRATION = "0003_fusion"
 
 #: append-only: the position in this list (1-based) is the version recorded in the database
@@ -372,6 +378,7 @@ MIGRATIONS: list[Migration] = [
     Migration(FUSION_MIGRATION, _fusion),
     Migration("0004_map_indexes", _map_indexes),
     Migration("0005_sentence_index", _sentence_index),
+    Migration("0006_theatre_places", _theatre_places),
 ]
 
 

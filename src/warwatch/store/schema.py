@@ -17,6 +17,8 @@ versions: Table = versions_table(metadata)
 for _table, _column, _kind in FUSION_COLUMNS:  # migration 3
     metadata.tables[_table].append_column(Column(_column, _TYPES[_kind]()))
 
+metadata.tables["mentions"].append_column(Column("theatre_place", Text()))  # migration 6
+
 articles: Table = metadata.tables["articles"]
 events: Table = metadata.tables["events"]
 mentions: Table = metadata.tables["mentions"]

@@ -76,6 +76,7 @@ def mention_values(m: Mention, ordinal: int) -> dict:
         # fusion reads them, and a rebuild from stored mentions must see what ingest saw
         "toponym_context": dumps([*top.context, *(LANDMARK_MARK + x for x in top.landmarks)]) if top else None,
         "place": dumps(asdict(m.place)) if m.place is not None else None,
+        "theatre_place": dumps(asdict(m.theatre_place)) if m.theatre_place is not None else None,
         "actor1": m.actor1, "assoc_actor_1": m.assoc_actor1, "actor2": m.actor2,
         "assoc_actor_2": m.assoc_actor2, "actor_attributed": m.actor_attributed,
         "actor_text": m.actor_text, "weapon": m.weapon, "target": m.target,
