@@ -166,3 +166,29 @@ def test_the_lock_dies_with_its_holder_and_so_do_its_workers(tmp_path, articles)
     assert "waiting for it" not in second.stderr
     stored = articles_and_mentions(db)
     assert check_after_crash(db, stored) == len(stored) == 47
+
+
+def test_an_ingest_request_waits_a_little_for_the_writer_then_answers_503(seed_copy, pipeline, monkeypatch):
+    """The web app's ingest takes the same writer lock: while another ingest holds the database, a
+    request is answered 503 after a short wait, not kept open, and nothing is stored twice."""
+    import json
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from warwatch.serve import api
+    from warwatch.store.lock import WriterLock
+
+    monkeypatch.setattr(api, "INGEST_WAIT", 0.5)
+    token = "a-long-enough-test-token-0123456789"
+    client = TestClient(api.create_app(seed_copy, allow_ingest=True, token=token, tiles=None, pipeline=pipeline))
+    body = json.dumps({"title": "Shelling in Idlib", "text": "Shelling killed three people in Maarat al-Numan, "
+                       "Idlib, on Monday, activists said.", "published": "2018-09-10"})
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
+    with WriterLock(seed_copy, wait=0):  # another writer, in another thread of this process or elsewhere
+        busy = client.post("/api/ingest", content=body, headers=headers)
+    assert busy.status_code == 503 and "another ingest" in busy.json()["message"], busy.text
+    done = client.post("/api/ingest", content=body, headers=headers)
+    assert done.status_code == 200 and done.json()["stored"] == 1, done.text

@@ -56,6 +56,8 @@ DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_TILES_ATTRIBUTION = "© OpenStreetMap contributors"
 BOUNDARIES = m.Layer(url="/static/boundaries/SY_admin1.geojson",
                      attribution="Boundaries: Who's On First (CC0), incl. GeoNames (CC BY 4.0), Quattroshapes (CC BY)")
+#: seconds an ingest request waits for another ingest into the same database before a 503
+INGEST_WAIT = 30.0
 #: an ingest request larger than this is refused (413): send big batches in several requests
 MAX_INGEST_BYTES = 20 * 1024 * 1024
 SORT_PATTERN = "^-?(" + "|".join(SORT_KEYS) + ")$"
@@ -474,7 +476,9 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
             upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
             if state["pipeline"] is None:
                 state["pipeline"] = Pipeline()
-            report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"])
+            # a command-line ingest may hold the database: wait a little, then answer 503 (StoreError)
+            # rather than keep the request open for the ten minutes a command would wait
+            report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"], wait=INGEST_WAIT)
         return {"stored": report.stored, "duplicates": report.duplicates, "mentions": report.mentions,
                 "events": sorted(report.events),
                 "failures": [{"source": _request_line(f.source, str(upload), numbers), "reason": f.message}
