@@ -26,6 +26,18 @@ def test_reingest_is_idempotent(seed_copy):
     assert _counts(seed_copy) == before
 
 
+def test_a_database_url_is_kept_whole_by_every_command(seed_copy):
+    """--db takes a SQLAlchemy URL as well as a path: its "//" must reach the store intact."""
+    url = f"sqlite:///{seed_copy}"
+    again = run_cli("ingest", "--db", url, "--manifest", str(SAMPLES / "manifest.jsonl"))
+    assert again.returncode == 0 and "0 article(s) stored, 5 already stored" in again.stderr, again.stderr
+    assert not (seed_copy.parent / "sqlite:").exists()
+    listed = run_cli("events", "--db", url)
+    assert listed.returncode == 0 and "19 event(s)" in listed.stdout, listed.stderr
+    assert run_cli("export", "--format", "acled", "--db", url).stdout == run_cli(
+        "export", "--format", "acled", "--db", str(seed_copy)).stdout
+
+
 def _counts(db) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
         return {

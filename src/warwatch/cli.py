@@ -19,7 +19,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from warwatch.config import db_path
+from warwatch.config import db_exists, db_path
 from warwatch.errors import InputError, WarwatchError
 
 app = typer.Typer(
@@ -33,7 +33,7 @@ out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") els
 err = Console(stderr=True, soft_wrap=True)  # one line per message, never wrapped
 
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")
+    str | None, typer.Option("--db", help="SQLite file or database URL (default: $WARWATCH_DB, else ./warwatch.db).")
 ]
 
 
@@ -115,7 +115,7 @@ def reprocess(db: DbOption = None) -> None:
     from warwatch.reprocess import reprocess as run_reprocess
 
     path = db_path(db)
-    if not path.exists():
+    if not db_exists(path):
         raise InputError(f"no database at {path} (run 'warwatch ingest' first, or give --db)")
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -290,7 +290,7 @@ def serve(
     token = token or os.environ.get("WARWATCH_TOKEN")
     if allow_ingest and not token:
         raise InputError("--allow-ingest needs --token (or $WARWATCH_TOKEN): ingest requests must carry it")
-    if not allow_ingest and not db_path(db).exists():
+    if not allow_ingest and not db_exists(db_path(db)):
         raise InputError(f"no database at {db_path(db)} (run 'warwatch ingest' first, or give --db)")
     web = create_app(db_path(db), allow_ingest=allow_ingest, token=token, tiles=tiles)
     for warning in exposure_warnings(host, token, allow_ingest):
@@ -537,11 +537,11 @@ def _stop_on_signals() -> Iterator[_Stop]:
             signal.signal(sig, old)
 
 
-def _open(db: Path | None):  # type: ignore[no-untyped-def]
+def _open(db: str | None):  # type: ignore[no-untyped-def]
     from warwatch.store import Store
 
     path = db_path(db)
-    if not path.exists():
+    if not db_exists(path):
         raise InputError(f"no database at {path} (run 'warwatch ingest' first, or give --db)")
     return Store(path)
 

@@ -9,9 +9,18 @@ from pathlib import Path
 DEFAULT_DB = "warwatch.db"
 
 
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--db`` if given, else $WARWATCH_DB, else ./warwatch.db (DESIGN.md's CLI contract)."""
-    return Path(explicit or os.environ.get("WARWATCH_DB") or DEFAULT_DB)
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path | str:
+    """``--db`` if given, else $WARWATCH_DB, else ./warwatch.db (DESIGN.md's CLI contract): a file path,
+    or a SQLAlchemy URL kept as the string it is (a Path would fold its "//")."""
+    value = explicit or os.environ.get("WARWATCH_DB") or DEFAULT_DB
+    if isinstance(value, str) and "://" in value:
+        return value
+    return Path(value)
+
+
+def db_exists(location: Path | str) -> bool:
+    """Whether the database is there: a file that exists; a URL is the server's to say (True)."""
+    return isinstance(location, str) or location.exists()
 
 
 def cache_dir() -> Path:
