@@ -39,7 +39,8 @@ def rows(figures: dict) -> list[tuple[str, str]]:
     kill = figures.get("sigkill")
     if kill:
         out.append(("SIGKILL at random moments, each followed by the checks",
-                    f"{kill['kills']} kills survived over {kill['articles']} articles; articles held at the kills: "
+                    f"{kill['kills']} kills survived over {kill['articles']} articles, in {kill.get('rounds', 1)} "
+                    "run(s) taken to the end; articles held at the kills: "
                     f"{', '.join(map(str, kill['held_at_kills']))}; rows lost: {kill['rows_lost']}; final export "
                     f"identical to an uninterrupted run: {'yes' if kill['export_identical'] else 'NO'}"))
     for name, label in (("signal_SIGTERM", "SIGTERM"), ("signal_Ctrl-C", "Ctrl-C (SIGINT to the group)")):
