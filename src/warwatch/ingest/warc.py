@@ -40,7 +40,7 @@ _BLOCK = 1 << 16
 
 
 class _Damaged(Exception):
-    """The file's gzip data is corrupt: nothing after this point can be read."""
+    """The file is damaged (corrupt gzip data, a record with no length): nothing after this point can be read."""
 
 
 class _Cut(_Damaged):
@@ -243,7 +243,7 @@ def _not_a_page(record: ArcWarcRecord) -> str | None:
             return "not HTTP"
         status = record.http_headers.get_statuscode()
         if status != "200":  # redirects, errors: no article
-            return f"HTTP {status}"
+            return f"HTTP {status}" if len(status) == 3 and status.isdecimal() else "no HTTP status line"
         content_type = record.http_headers.get_header("Content-Type")
     elif record.rec_type == "resource":  # some crawlers store a page as it was, with no HTTP headers
         content_type = record.rec_headers.get_header("Content-Type")
