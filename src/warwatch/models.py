@@ -35,8 +35,9 @@ class Article:
     doc_id: str | None = None
     #: where :attr:`published` came from, most trusted first: "manifest" (a manifest line),
     #: "record" (a JSONL record's field), "feed" (the feed entry), "page" (HTML metadata), "url"
-    #: (a day in the URL path), "dateline" (printed at the top of the text), "default"
-    #: (``--published``); None when undated (see ``ingest.dates.PUBLISHED_SOURCES``)
+    #: (a day in the URL path), "dateline" (printed at the top of the text), "crawl" (the day a
+    #: web archive fetched the page), "default" (``--published``); None when undated (see
+    #: ``ingest.dates.PUBLISHED_SOURCES``)
     published_from: str | None = None
 
     @property

@@ -14,7 +14,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import InputError
@@ -29,7 +29,7 @@ from .text import read_text
 #: Each may also be gzipped (".jsonl.gz"): crawls and archives ship that way.
 READERS = {
     ".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
-    ".xml": "feed", ".rss": "feed", ".atom": "feed",
+    ".xml": "feed", ".rss": "feed", ".atom": "feed", ".warc": "warc",
 }  # fmt: skip
 _SINGLE = {"text", "html"}  # kinds that hold exactly one article
 _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
@@ -78,7 +78,10 @@ def kind_of(path: Path) -> tuple[str | None, bool]:
     """The reader for a file name, and whether it is gzipped ("x.jsonl.gz": jsonl, True)."""
     suffix = path.suffix.lower()
     if suffix == ".gz":
-        return READERS.get(Path(path.stem).suffix.lower()), True
+        inner = READERS.get(Path(path.stem).suffix.lower())
+        # a web archive is gzipped record by record, and warcio reads it so, a record at a time:
+        # unzipped as one stream first it could not tell a damaged record from the rest
+        return (inner, inner != "warc")
     return READERS.get(suffix), False
 
 
@@ -336,6 +339,10 @@ class _Collector:
         """The articles of one supported file."""
         if kind == "jsonl":
             items: Iterable[Article | IngestFailure] = self._jsonl(path, gz)
+        elif kind == "warc":
+            from .warc import read_warc  # here, not above: warc.py builds on this module
+
+            items = read_warc(path)
         else:
             data = _read_capped(path, gz)
             if not data:
@@ -368,9 +375,12 @@ class _Collector:
             article.title = meta.title or article.title
             article.url = meta.url or article.url
         article.outlet = meta.outlet or article.outlet
-        article.published, article.published_from = settle_published(
-            article, given=meta.published, fallback=self.fallback
-        )
+        given, fallback = meta.published, self.fallback
+        if kind == "warc":
+            # a crawl's pages came out over many days, and each has its own dates, its crawl day at
+            # least (read_warc settled them): a manifest's one date for the file is only a default
+            given, fallback = None, meta.published or self.fallback
+        article.published, article.published_from = settle_published(article, given=given, fallback=fallback)
         return article
 
     def _feed(self, path: Path, data: bytes) -> Iterator[Article | IngestFailure]:
@@ -435,21 +445,30 @@ def _jsonl_line(path: Path, lineno: int, line: str) -> Iterator[Article | Ingest
 
 
 def settle_published(
-    article: Article, *, given: date | None = None, fallback: date | None = None
+    article: Article, *, given: date | None = None, crawled: date | None = None, fallback: date | None = None
 ) -> tuple[date | None, str | None]:
     """The publication date of ``article`` and where it came from, most trusted source first
     (see :data:`~warwatch.ingest.dates.PUBLISHED_SOURCES`): ``given`` (a manifest's), what the
     reader found (a record's field, feed entry, page metadata or dateline), a day in its URL's
-    path, then ``fallback``. A text dateline outside the month its URL prints is not taken: the
-    page contradicts itself, and the date in the text is more likely an event's.
+    path, ``crawled`` (the day a web archive fetched the page), then ``fallback``. A text dateline
+    outside the month its URL prints is not taken: the page contradicts itself, and the date in
+    the text is more likely an event's. Nor is a day after the crawl: no page was published after
+    it was fetched (the day after is allowed, as the page's time zone may be ahead of UTC).
     """
+    crawled = crawled if _a_real_day(crawled) else None
     own = (article.published, article.published_from)
     if own[1] == "dateline" and not within_url_month(own[0], article.url):
         own = (None, None)
-    if not _a_real_day(own[0]):
+    if not _a_real_day(own[0]) or _after_crawl(own[0], crawled):
         own = (None, None)
+    in_url = url_date(article.url)
+    in_url = None if _after_crawl(in_url, crawled) else in_url
     given = given if _a_real_day(given) else None
-    return best_published((given, "manifest"), own, (url_date(article.url), "url"), (fallback, "default"))
+    return best_published((given, "manifest"), own, (in_url, "url"), (crawled, "crawl"), (fallback, "default"))
+
+
+def _after_crawl(day: date | None, crawled: date | None) -> bool:
+    return day is not None and crawled is not None and day > crawled + timedelta(days=1)
 
 
 #: before this, a "publication day" is a placeholder (0001-01-01 is many systems' empty date), not a day

@@ -228,8 +228,15 @@ def within_url_month(value: date | None, url: str | None) -> bool:
 #: where an Article's publication date came from, most trusted first. A date the user gave
 #: (a manifest line, a JSONL record) wins; then what the publisher's markup says (a feed entry,
 #: an HTML page's metadata); then the URL the publisher chose; then a dateline printed in the
-#: text; last the ``--published`` default for articles that still have none.
-PUBLISHED_SOURCES = ("manifest", "record", "feed", "page", "url", "dateline", "default")
+#: text; then the day a web archive fetched the page (its WARC-Date); last the ``--published``
+#: default for articles that still have none.
+#:
+#: "crawl" comes after every date the publisher printed: a page is fetched on or after the day it
+#: came out, by a re-crawl weeks later. It comes before "default" all the same: ``--published`` is
+#: one date given blindly to a whole batch, while the crawl date is evidence about this page (it
+#: was out by then, and a news crawl such as CC-NEWS fetches most pages within a day or two), and
+#: a month of crawl given one ``--published`` day would lose the days its pages differ by.
+PUBLISHED_SOURCES = ("manifest", "record", "feed", "page", "url", "dateline", "crawl", "default")
 
 
 def best_published(*candidates: tuple[date | None, str | None]) -> tuple[date | None, str | None]:

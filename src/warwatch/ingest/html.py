@@ -14,7 +14,7 @@ from lxml import etree
 from ..errors import InputError
 from ..models import Article
 from .clean import clean_text, has_text, normalise_whitespace
-from .dates import parse_iso_date
+from .dates import parse_iso_date, url_date
 from .text import derive_title, split_header
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -137,6 +137,9 @@ def read_html(raw: str, *, path: str | None = None, url: str | None = None) -> A
             "extensive_search": False,
             "original_date": True,
             "max_date": datetime.now().strftime("%Y-%m-%d"),
+            # the page's own markup first, its URL only where the markup has no date: htmldate reads
+            # the URL first otherwise, and the trust order (dates.PUBLISHED_SOURCES) puts "page" above "url"
+            "deferred_url_extractor": True,
         },
     )
     text = (doc.text or "") if doc is not None else ""
@@ -165,11 +168,15 @@ def read_html(raw: str, *, path: str | None = None, url: str | None = None) -> A
     cleaned = clean_text(body)
     if not has_text(cleaned):
         raise InputError("no article text left after removing boilerplate")
+    source = "page" if published else "dateline" if dateline else None
+    if published and published in (url_date(url), url_date(doc.url if doc is not None else None)):
+        # the day the URL prints: htmldate read it there, or the markup says the same day
+        source = "url"
     return Article(
         text=cleaned,
         title=title or derive_title(cleaned.split("\n", 1)[0]),
         published=published or dateline,
-        published_from="page" if published else "dateline" if dateline else None,
+        published_from=source,
         outlet=(doc.sitename if doc is not None else None) or None,
         url=url or (doc.url if doc is not None else None) or None,
         path=path,
