@@ -171,16 +171,14 @@ class Gate:
             return Verdict(True, best, f"conflict vocabulary: {cues}")
         parts = []
         if weak_seen:
-            shown = ", ".join(f"'{p}'" for p in list(dict.fromkeys(weak_seen))[:6])
-            parts.append(f"only ordinary words of conflict, never two kinds in one sentence ({shown})")
+            parts.append("weak cues only: " + ", ".join(f"'{p}'" for p in list(dict.fromkeys(weak_seen))[:6]))
         else:
-            parts.append("no conflict vocabulary")
+            parts.append("no word of conflict")
         if fields:
             parts.append(f"in the language of {' and '.join(sorted(fields))}")
         if figurative:
-            shown = ", ".join(f"'{p}'" for p in list(dict.fromkeys(figurative))[:4])
-            parts.append(f"figurative uses ({shown})")
-        return Verdict(False, best, "; ".join(parts) + f" [score {best:g} < {threshold:g}]")
+            parts.append("figurative: " + ", ".join(f"'{p}'" for p in list(dict.fromkeys(figurative))[:4]))
+        return Verdict(False, best, "; ".join(parts) + f" (score {best:g} < {threshold:g})")
 
 
 @cache
