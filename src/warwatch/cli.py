@@ -66,9 +66,8 @@ def ingest(
 ) -> None:
     """Read articles, extract and geocode their events, and store them.
 
-    A relevance gate keeps the articles that cannot hold an event (most news is not about armed
-    conflict) out of the parse: they are stored unparsed with the reason, listed by 'warwatch articles
-    --rejected', and read by 'warwatch reprocess --keep-irrelevant'.
+    Articles that cannot hold an event are kept out of the parse by a relevance gate, stored with the
+    reason ('warwatch articles --rejected'), and read by 'warwatch reprocess --keep-irrelevant'.
 
     Ctrl-C or SIGTERM stops it between two articles (a second Ctrl-C at once); what was stored
     stays, and the same command run again stores the rest.
@@ -122,8 +121,7 @@ def reprocess(
 ) -> None:
     """Read every stored article again with this release's pipeline and fuse again; show what changed.
 
-    The relevance gate judges every article again, as a fresh ingest would: the ones it passes are read
-    (rejected ones included, which then are rejected no more); the ones it rejects keep no event.
+    The relevance gate judges every article again, as a fresh ingest would (what it rejects keeps no event).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

@@ -13,8 +13,10 @@ each group with the reason it is there) and scores each sentence:
 3. A figurative use ("price war", "heart attack", "ran riot", "bombshell") is read as one phrase and
    counts for nothing.
 4. An article whose words place it in a field with a war-like jargon (sport, markets, films and games,
-   commemorations) gets less from its weak cues: "blast", "crushed" and "shot" are the match report's
-   own words there. Strong cues keep their weight.
+   commemorations, disasters, medicine) gets less from its weak cues: "blast", "crushed" and "shot" are
+   the match report's own words there. Strong cues keep their weight.
+5. A short text (a brief, a feed summary, a snippet: the lexicon says how short) is read as one
+   sentence, and one weak cue is enough: it has no room for a second one.
 
 An article passes when one sentence (or the title) reaches the threshold. Everything is word
 look-ups in dictionaries, no regular expression per cue: the gate costs a small fraction of a parse
@@ -36,6 +38,7 @@ from warwatch.extract.lexicon import load
 _WORD = re.compile(r"[a-z0-9]+")
 #: a sentence ends at . ! ? or a line break (headlines, bullet lines and captions end at the line)
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\s*\n\s*")
+_MONTH = re.compile(r"\bMarch\b")
 _APOSTROPHES = str.maketrans({"’": "", "'": "", "‘": "", "`": ""})
 #: endings ``word+`` stands for in the lexicon: enough for English inflection, harmless when one is no word
 _ENDINGS = ("", "s", "es", "ed", "d", "ing", "er", "ers", "ings")
@@ -91,6 +94,7 @@ class Gate:
             self._add(group["terms"], entry)
         for name, group in lexicon["figurative"].items():
             self._add(group["terms"], _Entry("figurative", name))
+        self.context_share = float(lexicon["context_share"])
         self.contexts: dict[str, tuple[int, float]] = {}
         for name, group in lexicon["contexts"].items():
             self.contexts[name] = (int(group["min_words"]), float(group["damping"]))
@@ -129,56 +133,60 @@ class Gate:
         if title and not text.lstrip().startswith(title.strip()):
             text = f"{title}\n{text}"
         # the month, not the march: the one cue that is a word of the calendar, told apart by its capital
-        text = text.replace("March", "Marzo")
-        pieces = [words(s) for s in _SENTENCE.split(text) if s]
+        pieces = [words(s) for s in _SENTENCE.split(_MONTH.sub("Marzo", text)) if s]
         short = sum(map(len, pieces)) <= self.short_words
-        if short:
+        if short:  # no room for a second sentence's cue: the whole text is one sentence
             pieces = [[w for piece in pieces for w in piece]]
         threshold = self.short_threshold if short else self.threshold
         sentences = [self._scan(piece) for piece in pieces]
-        # the article's field: context words counted over the whole text, each distinct word once
-        seen: dict[str, set[str]] = {}
-        for found in sentences:
-            for phrase, entry in found:
-                if entry.kind == "context":
-                    seen.setdefault(entry.group, set()).add(phrase)
-        damping, fields = 1.0, []
-        for name, phrases in seen.items():
-            least, factor = self.contexts[name]
-            if len(phrases) >= least:
-                fields.append(name)
-                damping = min(damping, factor)
+        damping, fields = self._field(sentences)
         best, best_cues = 0.0, []
-        figurative: list[str] = []
-        weak_seen: list[str] = []
         for found in sentences:
-            groups: dict[str, tuple[float, str]] = {}
+            groups: dict[str, tuple[float, str]] = {}  # a group counts once a sentence, at its best
             for phrase, entry in found:
-                if entry.kind == "figurative":
-                    figurative.append(phrase)
-                elif entry.kind == "cue":
+                if entry.kind == "cue":
                     weight = entry.weight if entry.strong else entry.weight * damping
                     if entry.group not in groups or groups[entry.group][0] < weight:
                         groups[entry.group] = (weight, phrase)
-                    if not entry.strong:
-                        weak_seen.append(phrase)
             score = sum(w for w, _ in groups.values())
             if score > best:
                 best, best_cues = score, [p for _, p in groups.values()]
         best = round(best, 3)
-        cues = ", ".join(f"'{p}'" for p in dict.fromkeys(best_cues))
         if best >= threshold:
-            return Verdict(True, best, f"conflict vocabulary: {cues}")
-        parts = []
-        if weak_seen:
-            parts.append("weak cues only: " + ", ".join(f"'{p}'" for p in list(dict.fromkeys(weak_seen))[:6]))
-        else:
-            parts.append("no word of conflict")
+            return Verdict(True, best, "conflict vocabulary: " + _quoted(best_cues))
+        found = [x for s in sentences for x in s]
+        weak = [p for p, e in found if e.kind == "cue" and not e.strong]
+        parts = ["weak cues only: " + _quoted(weak, 6) if weak else "no word of conflict"]
         if fields:
             parts.append(f"in the language of {' and '.join(sorted(fields))}")
+        figurative = [p for p, e in found if e.kind == "figurative"]
         if figurative:
-            parts.append("figurative: " + ", ".join(f"'{p}'" for p in list(dict.fromkeys(figurative))[:4]))
+            parts.append("figurative: " + _quoted(figurative, 4))
         return Verdict(False, best, "; ".join(parts) + f" (score {best:g} < {threshold:g})")
+
+    def _field(self, sentences: list[list[tuple[str, _Entry]]]) -> tuple[float, list[str]]:
+        """The damping of weak cues and the fields that call for it. Context words are counted over the
+        whole text, each distinct word once; a field damps only where its words are not far fewer than the
+        conflict words (a war report that quotes analysts on the millions it costs is no market report)."""
+        seen: dict[str, set[str]] = {}
+        said: set[str] = set()
+        for found in sentences:
+            for phrase, entry in found:
+                if entry.kind == "context":
+                    seen.setdefault(entry.group, set()).add(phrase)
+                elif entry.kind == "cue":
+                    said.add(phrase)
+        damping, fields = 1.0, []
+        for name, phrases in seen.items():
+            least, factor = self.contexts[name]
+            if len(phrases) >= max(least, len(said) * self.context_share):
+                fields.append(name)
+                damping = min(damping, factor)
+        return damping, fields
+
+
+def _quoted(phrases: Iterable[str], most: int | None = None) -> str:
+    return ", ".join(f"'{p}'" for p in list(dict.fromkeys(phrases))[:most])
 
 
 @cache
