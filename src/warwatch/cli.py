@@ -242,8 +242,7 @@ def articles(
     rejected: Annotated[bool, typer.Option(
         "--rejected", help="Only the articles the relevance gate kept out, with the reason.")] = False,
 ) -> None:
-    """List stored articles: id, date, outlet, title, and the events each is a source of (or why the
-    relevance gate kept it out)."""
+    """List stored articles and their events, or those the relevance gate kept out and why."""
     from warwatch.serve.render import articles_table
 
     store = _open(db)
