@@ -184,11 +184,15 @@ def test_every_group_of_the_lexicon_says_what_it_catches_and_its_cues_compile():
     assert {g["override"] for g in lexicon["groups"].values()} <= {"armed", "weapon", "armed_or_weapon"}
 
 
-def test_the_negatives_yield_no_event(tmp_path):
-    """The issue's measure: ordinary news and 40 hard cases full of war words, through the CLI."""
+@pytest.mark.parametrize("gate", ["off", "on"])
+def test_the_negatives_yield_no_event_with_the_relevance_gate_off_or_on(tmp_path, gate):
+    """The issue's measure: ordinary news and 40 hard cases full of war words, through the CLI. With the
+    gate off every article is parsed, so this is the extractor's own measure; with it on (the default)
+    the few articles the gate lets through must yield nothing either."""
     manifest = require_shared("eval", "negatives", "manifest.jsonl")
     db, out = tmp_path / "n.db", tmp_path / "n.json"
-    run_cli("ingest", "--db", str(db), "--manifest", str(manifest), check=True)
+    run_cli("ingest", "--db", str(db), "--manifest", str(manifest), *(["--keep-irrelevant"] if gate == "off" else []),
+            check=True)
     run_cli("export", "--db", str(db), "--format", "json", "-o", str(out), check=True)
     events = json.loads(out.read_text())
     assert events == [], [(e["sources"][0]["source"], e["notes"]) for e in events]

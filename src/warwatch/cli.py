@@ -61,8 +61,13 @@ def ingest(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait for another ingest into the same database to finish.")
     ] = 600.0,
+    keep_irrelevant: Annotated[bool, typer.Option(
+        "--keep-irrelevant", help="Read every article: the relevance gate keeps none out.")] = False,
 ) -> None:
     """Read articles, extract and geocode their events, and store them.
+
+    Articles that cannot hold an event are kept out of the parse by a relevance gate, stored with the
+    reason ('warwatch articles --rejected'), and read by 'warwatch reprocess --keep-irrelevant'.
 
     Ctrl-C or SIGTERM stops it between two articles (a second Ctrl-C at once); what was stored
     stays, and the same command run again stores the rest.
@@ -92,10 +97,11 @@ def ingest(
                               highlight=False)
 
         report = run_ingest(list(paths or []), db=db_path(db), manifest=manifest, published=when, on_article=tick,
-                            should_stop=stop.asked, wait=wait, on_wait=waiting)
+                            should_stop=stop.asked, wait=wait, on_wait=waiting, keep_irrelevant=keep_irrelevant)
     err.print(
         f"{report.stored} article(s) stored, {report.duplicates} already stored, {len(report.failures)} skipped; "
-        f"{report.mentions} mention(s) in {len(report.events)} event(s) → {db_path(db)}",
+        f"{report.mentions} mention(s) in {len(report.events)} event(s) → {db_path(db)}; "
+        f"{report.rejected} of the stored not about armed conflict, not parsed ('warwatch articles --rejected')",
         highlight=False,
     )
     if report.interrupted:
@@ -107,8 +113,16 @@ def ingest(
 
 
 @app.command()
-def reprocess(db: DbOption = None) -> None:
-    """Read every stored article again with this release's pipeline and fuse again; show what changed."""
+def reprocess(
+    db: DbOption = None,
+    keep_irrelevant: Annotated[bool, typer.Option(
+        "--keep-irrelevant", help="Read every stored article, those the relevance gate rejects too; none stays "
+                                  "rejected.")] = False,
+) -> None:
+    """Read every stored article again with this release's pipeline and fuse again; show what changed.
+
+    The relevance gate judges every article again, as a fresh ingest would (what it rejects keeps no event).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from warwatch.ingest import IngestFailure
@@ -133,7 +147,8 @@ def reprocess(db: DbOption = None) -> None:
         def storing() -> None:
             bar.update(task, description="storing and fusing events")
 
-        report = run_reprocess(path, on_start=start, on_article=tick, on_store=storing)
+        report = run_reprocess(path, on_start=start, on_article=tick, on_store=storing,
+                               keep_irrelevant=keep_irrelevant)
     if report.changed:
         from rich.table import Table
 
@@ -146,10 +161,12 @@ def reprocess(db: DbOption = None) -> None:
         f"{report.dated} dated from their URL; "
         f"{report.kept} event(s) kept, {len(report.added)} added, {len(report.removed)} removed, "
         f"{len(report.merged)} merged, {len(report.redated)} re-dated, {len(report.replaced)} re-placed, "
-        f"{len(report.retyped)} re-typed, {len(report.tolls)} toll(s) changed → {path}",
+        f"{len(report.retyped)} re-typed, {len(report.tolls)} toll(s) changed → {path}; "
+        f"{report.rejected} not about armed conflict, not parsed ({report.newly_rejected} newly rejected, "
+        f"{report.readmitted} rejected before and read now)",
         highlight=False,
     )
-    if report.articles and not report.reprocessed:
+    if report.articles and not report.reprocessed and not report.rejected:
         raise typer.Exit(2)  # as ingest: nothing at all could be read
 
 
@@ -217,6 +234,21 @@ def events(
             undated=True if undated else None,
         )
     out.print(events_table(rows))
+
+
+@app.command()
+def articles(
+    db: DbOption = None,
+    rejected: Annotated[bool, typer.Option(
+        "--rejected", help="Only the articles the relevance gate kept out, with the reason.")] = False,
+) -> None:
+    """List stored articles and their events, or those the relevance gate kept out and why."""
+    from warwatch.serve.render import articles_table
+
+    store = _open(db)
+    with store:
+        rows = store.article_list(rejected=True if rejected else None)
+    out.print(articles_table(rows, rejected=rejected))
 
 
 @app.command()
@@ -483,7 +515,7 @@ def demo(db: DbOption = None) -> None:
     """Ingest the five bundled sample articles and print their events."""
     samples = resources.files("warwatch").joinpath("samples")
     with resources.as_file(samples) as folder:
-        ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None)
+        ingest(paths=None, db=db, manifest=Path(folder) / "manifest.jsonl", published=None, keep_irrelevant=False)
     events(db=db, since=None, until=None, event_type=None, where=None, unlocated=False, grade=None, limit=None,
            undated=False)
 

@@ -55,6 +55,8 @@ class IngestReport:
     new: int = 0
     #: True when a stop was asked for before every new article was stored
     interrupted: bool = False
+    #: of the articles stored, those the relevance gate kept out of the pipeline (stored unparsed)
+    rejected: int = 0
 
     @property
     def ok(self) -> bool:
@@ -349,8 +351,14 @@ def ingest(
     should_stop: Callable[[], bool] | None = None,
     wait: float = DEFAULT_WAIT,
     on_wait: Callable[[int | None], None] | None = None,
+    keep_irrelevant: bool = False,
 ) -> IngestReport:
     """Read, extract, geocode and store every input; never stops on one bad file or article.
+
+    Before spaCy parses it, the relevance gate (:mod:`warwatch.extract.relevance`) decides whether an
+    article can hold an event; one it rejects is stored unparsed with the reason (``report.rejected``),
+    for ``warwatch articles --rejected`` and ``warwatch reprocess --keep-irrelevant``. ``keep_irrelevant``
+    reads every article.
 
     One writer at a time: the run holds the database's writer lock (:mod:`warwatch.store.lock`),
     waiting up to ``wait`` seconds for another ingest (``on_wait(pid)`` is told once). Each article
@@ -358,6 +366,7 @@ def ingest(
     again stores the rest. ``should_stop()`` is asked after each article parsed and before each one
     stored: when it is true the run ends there, with ``report.interrupted`` set.
     """
+    from warwatch.extract.relevance import judge
     from warwatch.ingest import IngestFailure, collect
     from warwatch.store import Store
     from warwatch.store.lock import WriterLock
@@ -395,11 +404,19 @@ def ingest(
         report.new = len(inputs) - len(stored)
         if not report.new:
             return report
-        pipeline = pipeline or Pipeline()
+        # the gate's verdicts first: spaCy is loaded only when some article is to be read
+        rejected: dict[str, str] = {}
+        for article in inputs:
+            verdict = None if keep_irrelevant or article.content_hash in stored else judge(article.text, article.title)
+            if verdict is not None and not verdict.relevant:
+                rejected[article.content_hash] = verdict.reason
+        to_read = report.new - len(rejected)
+        if to_read:
+            pipeline = pipeline or Pipeline()
         if n_process is None:
             # spaCy in two worker processes while this one extracts and stores: worth its start-up
             # cost from a few batches on, on a machine with two cores or more
-            n_process = 2 if report.new > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
+            n_process = 2 if to_read > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
         theatre = stored_theatre(store, [a.published for a in inputs if a.published], leave_out=stored.values())
         try:
             for i in range(0, len(inputs), THEATRE_BATCH):
@@ -407,7 +424,14 @@ def ingest(
                 old = [stored[a.content_hash] for a in batch if a.content_hash in stored]
                 for places in stored_places(store, articles=old):
                     theatre.add_places(places)
-                new = [a for a in batch if a.content_hash not in stored]
+                for article in batch:
+                    if article.content_hash in rejected and article.content_hash not in stored:
+                        if should_stop is not None and should_stop():
+                            raise Interrupted
+                        _store(store, article, [], report, fail, rejected=rejected[article.content_hash])
+                        if on_article:
+                            on_article(article)
+                new = [a for a in batch if a.content_hash not in stored and a.content_hash not in rejected]
                 done, bad = pipeline.process_isolated(new, n_process, theatre, should_stop) if new else ([], [])
                 for article, why in bad:
                     fail(IngestFailure(_name(article), why))
@@ -431,18 +455,20 @@ def _name(article: Article) -> str:
 
 
 def _store(store: Store, article: Article, mentions: list[Mention], report: IngestReport,
-           fail: Callable[[IngestFailure], None]) -> None:
-    """One article into the store, in its own transaction; a failure costs this article only."""
+           fail: Callable[[IngestFailure], None], rejected: str | None = None) -> None:
+    """One article into the store, in its own transaction; a failure costs this article only.
+    ``rejected``: the relevance gate's reason, for an article stored unparsed."""
     from warwatch.errors import StoreError
     from warwatch.ingest import IngestFailure
 
     try:
-        result = store.add_article(article, mentions)
+        result = store.add_article(article, mentions, rejected=rejected)
     except StoreError as error:
         fail(IngestFailure(_name(article), str(error)))
         return
     if result.created:
         report.stored += 1
+        report.rejected += rejected is not None
         report.mentions += len(mentions)
         report.events.update(result.events)
     else:

@@ -10,6 +10,11 @@ An article the pipeline fails on is reported and keeps what it had. An article s
 publication date takes the day its URL prints, as ingest now reads it (a date in the text's
 dateline is not looked for again: ingest read it from the page's header, which the stored text
 no longer holds).
+
+The relevance gate (:mod:`warwatch.extract.relevance`) judges every stored article again, as a fresh
+ingest would: an article it passes is read (one it rejected before too, which is then read and no
+longer rejected); one it rejects is not parsed, keeps no mention and is stored with the reason.
+``keep_irrelevant`` reads every article, as ``ingest --keep-irrelevant`` does, and none stays rejected.
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ class ReprocessReport:
 
     articles: int = 0
     reprocessed: int = 0
+    #: articles the relevance gate kept out this time (not parsed, no mention)
+    rejected: int = 0
+    #: of them, articles that were read before
+    newly_rejected: int = 0
+    #: articles rejected before and read this time
+    readmitted: int = 0
     #: articles stored undated that their URL now dates
     dated: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
@@ -129,12 +140,15 @@ def reprocess(
     on_article: Callable[[Article | IngestFailure], None] | None = None,
     on_store: Callable[[], None] | None = None,
     n_process: int | None = None,
+    keep_irrelevant: bool = False,
 ) -> ReprocessReport:
     """Read every stored article again, replace its mentions, fuse again; return what changed.
 
-    ``on_start`` gets the number of articles, ``on_article`` each article read (or failure),
+    ``on_start`` gets the number of articles, ``on_article`` each article read or rejected (or failure),
     ``on_store`` is called once all are read, before the store writes them and fuses again.
+    ``keep_irrelevant``: read the articles the relevance gate rejects too (see the module's docstring).
     """
+    from warwatch.extract.relevance import judge
     from warwatch.store import Store
     from warwatch.store.lock import WriterLock
 
@@ -142,6 +156,7 @@ def reprocess(
     # an ingest running meanwhile would add articles this rewrite does not know: one writer at a time
     with WriterLock(db), Store(db) as store:
         stored = store.stored_articles()
+        before = store.rejections()
         report.articles = len(stored)
         published = {}
         for article_id, article in stored:
@@ -153,16 +168,30 @@ def reprocess(
             on_start(len(stored))
         if not stored:
             return report
-        pipeline = pipeline or Pipeline()
+        verdicts: dict[int, str | None] = {}
+        for article_id, article in stored:
+            verdict = None if keep_irrelevant else judge(article.text, article.title)
+            verdicts[article_id] = None if verdict is None or verdict.relevant else verdict.reason
+        report.rejected = sum(1 for reason in verdicts.values() if reason is not None)
+        report.newly_rejected = sum(1 for i, reason in verdicts.items() if reason is not None and i not in before)
+        report.readmitted = sum(1 for i, reason in verdicts.items() if reason is None and i in before)
+        # a rejected article is not parsed: its old mentions, if it had any, go (it comes with none)
+        results: list[tuple[int, list[Mention]]] = [(i, []) for i, reason in verdicts.items() if reason is not None]
+        to_read = [(i, a) for i, a in stored if verdicts[i] is None]
         if n_process is None:
-            n_process = 2 if len(stored) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
+            n_process = 2 if len(to_read) > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
         theatre = Theatre()  # as a fresh ingest's: the stored places are what is being replaced
-        results: list[tuple[int, list[Mention]]] = []
         names = {article_id: _name(a, article_id) for article_id, a in stored}
-        for i in range(0, len(stored), THEATRE_BATCH):
-            batch = stored[i:i + THEATRE_BATCH]
+        if on_article:
+            for article_id, article in stored:
+                if verdicts[article_id] is not None:
+                    on_article(article)
+        runner = (pipeline or Pipeline()) if to_read else None  # spaCy is loaded only when an article is read
+        for i in range(0, len(to_read), THEATRE_BATCH):
+            batch = to_read[i:i + THEATRE_BATCH]
             failed: list[IngestFailure] = []
-            done = _process(pipeline, batch, n_process, theatre, failed)
+            assert runner is not None
+            done = _process(runner, batch, n_process, theatre, failed)
             results += done
             report.failures += failed
             if on_article:
@@ -174,11 +203,13 @@ def reprocess(
                         on_article(article)
         if on_store:
             on_store()
-        rewritten = store.rewrite(results, published)
+        # an article the pipeline failed on keeps what it had, its old verdict included
+        given = {article_id for article_id, _ in results}
+        rewritten = store.rewrite(results, published, {i: v for i, v in verdicts.items() if i in given})
     for article_id, message in rewritten.failed.items():
         failure = IngestFailure(names[article_id], f"cannot store: {message}")
         report.failures.append(failure)
         if on_article:
             on_article(failure)
-    report.reprocessed = len(results) - len(rewritten.failed)
+    report.reprocessed = len(results) - report.rejected - len(rewritten.failed)
     return compare(rewritten, report)

@@ -255,7 +255,7 @@ def get_article(article_id: Annotated[int, PathParam(ge=1, le=2**62)], store: St
     return {"id": info.id, "source": info.source, "title": info.title, "outlet": info.outlet, "url": info.url,
             "published": info.published, "doc_id": info.doc_id, "ingested_at": _utc(found.ingested_at),
             "text": found.text, "mentions": [vars(x) for x in found.mentions],
-            "events": list(dict.fromkeys(x.event_id for x in found.mentions))}
+            "events": list(dict.fromkeys(x.event_id for x in found.mentions)), "rejected": found.rejected}
 
 
 def daily_stats(filters: Filters, store: StoreDep) -> dict[str, Any]:
@@ -480,7 +480,7 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
             # rather than keep the request open for the ten minutes a command would wait
             report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"], wait=INGEST_WAIT)
         return {"stored": report.stored, "duplicates": report.duplicates, "mentions": report.mentions,
-                "events": sorted(report.events),
+                "events": sorted(report.events), "rejected": report.rejected,
                 "failures": [{"source": _request_line(f.source, str(upload), numbers), "reason": f.message}
                              for f in report.failures]}
 

@@ -177,6 +177,8 @@ class ArticleOut(ArticleRef):
     text: str
     mentions: list[ArticleMentionOut]
     events: list[str]
+    rejected: str | None = Field(None, description="why the relevance gate kept the article out of the pipeline "
+                                                   "(it was stored unparsed); null for an article that was read")
 
 
 class Count(BaseModel):
@@ -257,3 +259,4 @@ class IngestResult(BaseModel):
     mentions: int
     events: list[str]
     failures: list[IngestFailureOut]
+    rejected: int = Field(0, description="of the stored articles, those the relevance gate kept out (not parsed)")

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from warwatch.models import Candidate
 from warwatch.store import EventDetail, EventRecord
+from warwatch.store.article_view import ArticleRow
 from warwatch.store.records import ArticleInfo, MentionRecord
 
 GRADE_STYLES = {"corroborated": "green", "contested": "red", "single_source": "yellow"}
@@ -73,6 +74,22 @@ def events_table(rows: list[EventRecord]) -> Table:
             Text((e.grade or "-").replace("_", " "), style=GRADE_STYLES.get(e.grade or "", "")),
             "; ".join(e.sources) + copies_note(e),
         )
+    return table
+
+
+def articles_table(rows: list[ArticleRow], rejected: bool = False) -> Table:
+    """One line per stored article: id, date, outlet, title, and the events it is a source of or, for an
+    article the relevance gate kept out, why."""
+    label = "rejected article(s)" if rejected else "article(s)"
+    table = Table(title=f"{len(rows)} {label}", show_lines=False)
+    table.add_column("id", style="cyan", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("outlet", overflow="fold")
+    table.add_column("title", overflow="fold")
+    table.add_column("events / why rejected", overflow="fold")
+    for r in rows:
+        table.add_row(str(r.id), str(r.published or "?"), r.outlet or "-", r.title or r.name or "-",
+                      Text(r.rejected, style="yellow") if r.rejected is not None else str(r.events))
     return table
 
 

@@ -1,12 +1,14 @@
-"""One stored article for the API and dashboard: its text and the sentences that events rest on."""
+"""Stored articles for the CLI, the API and the dashboard: one article with its text and the sentences
+that events rest on, and the list of articles (with the relevance gate's reason for those it kept out)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from warwatch.models import Evidence
@@ -39,11 +41,42 @@ class ArticleRecord:
     text: str
     ingested_at: Any
     mentions: list[ArticleMention] = field(default_factory=list)
+    #: why the relevance gate kept the article out of the pipeline (None: it was read)
+    rejected: str | None = None
 
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One line of the list of stored articles."""
+
+    id: int
+    published: date | None
+    outlet: str | None
+    title: str
+    name: str
+    #: the relevance gate's reason for keeping it out (None: it was read)
+    rejected: str | None
+    #: how many events it is a source of
+    events: int
+
+
+def list_articles(conn: Connection, *, rejected: bool | None = None) -> list[ArticleRow]:
+    """Stored articles in the order they were stored; ``rejected``: True for the gate's rejects only,
+    False for the articles read, None for all."""
+    c = articles.c
+    counts = (select(mentions.c.article_id, func.count(func.distinct(mentions.c.event_id)).label("n"))
+              .group_by(mentions.c.article_id).subquery())
+    query = (select(c.id, c.published, c.outlet, c.title, c.doc_id, c.path, c.url, c.rejected, counts.c.n)
+             .outerjoin(counts, counts.c.article_id == c.id).order_by(c.id))
+    if rejected is not None:
+        query = query.where(c.rejected.is_not(None) if rejected else c.rejected.is_(None))
+    return [ArticleRow(id=r.id, published=r.published, outlet=r.outlet, title=r.title or "",
+                       name=r.doc_id or r.path or r.url or "", rejected=r.rejected, events=int(r.n or 0))
+            for r in conn.execute(query)]
 
 def fetch_article(conn: Connection, article_id: int) -> ArticleRecord | None:
     """One article by primary key, with its text and its mentions' sentences; None if unknown."""
-    row = conn.execute(select(*ARTICLE_COLUMNS, articles.c.text, articles.c.ingested_at)
+    row = conn.execute(select(*ARTICLE_COLUMNS, articles.c.text, articles.c.ingested_at, articles.c.rejected)
                        .where(articles.c.id == article_id)).first()
     if row is None:
         return None
@@ -68,4 +101,4 @@ def fetch_article(conn: Connection, article_id: int) -> ArticleRecord | None:
     found.sort(key=lambda a: (a.start, a.end))
     info = ArticleInfo(id=row.id, title=row.title or "", outlet=row.outlet, url=row.url, published=row.published,
                        path=row.path, doc_id=row.doc_id)
-    return ArticleRecord(info=info, text=row.text, ingested_at=row.ingested_at, mentions=found)
+    return ArticleRecord(info=info, text=row.text, ingested_at=row.ingested_at, mentions=found, rejected=row.rejected)

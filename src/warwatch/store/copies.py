@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from warwatch.fuse.copies import Link, band_keys, choose_original, compare, rank, signature
@@ -49,6 +49,17 @@ def sign(conn: Connection, article_id: int, text: str) -> set[int]:
         if fresh:
             conn.execute(insert(article_bands), [{"key": k, "article_id": article_id} for k in fresh])
     conn.execute(update(articles).where(articles.c.id == article_id).values(signed=True))
+    return linked
+
+
+def unsign(conn: Connection, article_id: int) -> set[int]:
+    """Forget an article's fingerprint and its near-duplicate links; return the articles it was linked to
+    (their copy_of is decided again by :func:`relink`)."""
+    linked = {other for other, _share, _kind in _links(conn, article_id)}
+    conn.execute(delete(article_links).where(or_(article_links.c.a_id == article_id,
+                                                 article_links.c.b_id == article_id)))
+    conn.execute(delete(article_bands).where(article_bands.c.article_id == article_id))
+    conn.execute(update(articles).where(articles.c.id == article_id).values(signed=False))
     return linked
 
 

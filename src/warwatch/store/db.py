@@ -17,13 +17,14 @@ from sqlalchemy.pool import StaticPool
 
 from warwatch.errors import StoreError
 from warwatch.models import Article, Mention
+from warwatch.store.article_view import ArticleRow, list_articles
 from warwatch.store.maintain import fetch_copies, note_reprint, refuse_everything
 from warwatch.store.migrations import FUSION_MIGRATION, migrate
 from warwatch.store.read import event_query, fetch_details, fetch_events
 from warwatch.store.records import AddResult, CopyRecord, EventDetail, EventRecord
 from warwatch.store.rewrite import Rewritten, rewrite, stored_articles
 from warwatch.store.schema import articles, events, mentions
-from warwatch.store.write import write_article
+from warwatch.store.write import write_article, write_rejected
 
 
 def _reason(error: BaseException) -> str:
@@ -114,9 +115,11 @@ class Store:
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
             yield conn
 
-    def add_article(self, article: Article, mentions: list[Mention]) -> AddResult:
+    def add_article(self, article: Article, mentions: list[Mention], *, rejected: str | None = None) -> AddResult:
         """Store an article with its mentions, grouped into events, in ONE transaction.
 
+        ``rejected``: the relevance gate's reason for keeping the article out of the pipeline; it is
+        then stored unparsed, with no mentions, for ``warwatch articles --rejected`` and ``reprocess``.
         Idempotent: when an article with the same content_hash is stored, nothing is written and
         the result has ``created=False`` with the events the stored copy went into. Any failure
         (a value that cannot be serialised, a full disk) rolls the whole article back and raises
@@ -130,6 +133,8 @@ class Store:
                 if found is not None:
                     note_reprint(conn, found.article_id, article)
                     return found
+                if rejected is not None:
+                    return write_rejected(conn, article, content_hash, rejected)
                 return write_article(conn, article, content_hash, list(mentions))
         except IntegrityError as error:
             # another writer stored the same article between our check and our insert
@@ -144,14 +149,15 @@ class Store:
             raise StoreError(f"cannot store article {name}: {error}") from error
 
     def rewrite(self, results: list[tuple[int, list[Mention]]],
-                published: dict[int, date] | None = None) -> Rewritten:
+                published: dict[int, date] | None = None, rejected: dict[int, str | None] | None = None) -> Rewritten:
         """Replace stored articles' mentions (article id, new mentions) and fuse everything again, in
         ONE transaction: an error leaves the store as it was. Event ids are kept where the incident
         is the same (see :mod:`warwatch.store.rewrite`). ``published``: new publication dates of
-        articles stored without one."""
+        articles stored without one. ``rejected``: the relevance gate's new verdicts (article id ->
+        its reason, or None for an article read now)."""
         try:
             with self._write() as conn:
-                return rewrite(conn, results, published or {})
+                return rewrite(conn, results, published or {}, rejected or {})
         except SQLAlchemyError as error:
             raise StoreError(f"cannot store the re-extracted articles: {_reason(error)}") from error
 
@@ -193,6 +199,18 @@ class Store:
         """Every stored article (id, the article as ingest read it), in the order they were stored."""
         with self._read("articles") as conn:
             return stored_articles(conn)
+
+    def rejections(self) -> dict[int, str]:
+        """article id -> why the relevance gate kept it out, for every stored article it rejected."""
+        with self._read("articles") as conn:
+            return {row.id: row.rejected for row in conn.execute(
+                select(articles.c.id, articles.c.rejected).where(articles.c.rejected.is_not(None)))}
+
+    def article_list(self, *, rejected: bool | None = None) -> list[ArticleRow]:
+        """Stored articles in the order they were stored, with the events each is a source of;
+        ``rejected``: True for those the relevance gate kept out only, False for the others."""
+        with self._read("articles") as conn:
+            return list_articles(conn, rejected=rejected)
 
     def articles_count(self) -> int:
         """How many articles are stored."""

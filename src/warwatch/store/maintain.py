@@ -33,8 +33,10 @@ def refuse_everything(conn: Connection, *, rebuild: bool = False) -> int:
     """Fingerprint what is not, re-derive copies, re-cluster every report; return events changed."""
     if rebuild:
         refresh_reports(conn)
+    # an article the relevance gate kept out is nobody's copy and nobody's original (store/write.py)
     unsigned = conn.execute(select(articles.c.id, articles.c.text).where(
-        or_(articles.c.signed.is_(None), articles.c.signed.is_(False))).order_by(articles.c.id)).all()
+        or_(articles.c.signed.is_(None), articles.c.signed.is_(False)), articles.c.rejected.is_(None))
+        .order_by(articles.c.id)).all()
     for row in unsigned:
         copies.sign(conn, row.id, row.text)
     every = set(conn.execute(select(articles.c.id)).scalars())

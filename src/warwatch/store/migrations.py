@@ -369,6 +369,12 @@ def _theatre_places(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE mentions ADD COLUMN theatre_place TEXT")
 
 
+def _rejected_articles(conn: Connection) -> None:
+    # why the relevance gate kept an article out of the pipeline (extract/relevance.py): stored unparsed,
+    # with no mentions, listed by `warwatch articles --rejected`; NULL for an article that was read
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN rejected TEXT")
+
+
 FUSION_MIGRATION = "0003_fusion"
 
 #: append-only: the position in this list (1-based) is the version recorded in the database
@@ -379,6 +385,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0004_map_indexes", _map_indexes),
     Migration("0005_sentence_index", _sentence_index),
     Migration("0006_theatre_places", _theatre_places),
+    Migration("0007_rejected_articles", _rejected_articles),
 ]
 
 

@@ -174,16 +174,19 @@ class _Ids:
 
 
 def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]],
-            published: dict[int, date] | None = None) -> Rewritten:
+            published: dict[int, date] | None = None, rejected: dict[int, str | None] | None = None) -> Rewritten:
     """Replace these articles' reports, mentions and claims with the new mentions, re-fuse every
     report, and summarise the events again; all on ``conn``, inside the caller's transaction.
-    ``published``: article id -> its publication date, for articles stored undated that now have one."""
+    ``published``: article id -> its publication date, for articles stored undated that now have one.
+    ``rejected``: article id -> the relevance gate's reason for keeping it out now, or None for an article
+    read now (an article rejected now comes in ``results`` with no mentions)."""
     before = snapshot(conn)
     for article_id, day in sorted((published or {}).items()):
         conn.execute(update(articles).where(articles.c.id == article_id, articles.c.published.is_(None))
                      .values(published=day))
-    if published:
-        # who copies whom follows from the articles' dates: decided again for every article
+    verdicts = _rejudge(conn, rejected or {})
+    if published or verdicts:
+        # who copies whom follows from the articles' dates and fingerprints: decided again for every article
         copies.relink(conn, set(conn.execute(select(articles.c.id)).scalars()))
     failed: dict[int, str] = {}
     prepared: list[_Prepared] = []
@@ -241,6 +244,26 @@ def rewrite(conn: Connection, results: Sequence[tuple[int, list[Mention]]],
     _settle_emptied(conn, before, gone, event_of)
     summarise_events(conn, touched | {e for e in event_of.values() if e is not None})
     return Rewritten(before=before, after=snapshot(conn), failed=failed)
+
+
+def _rejudge(conn: Connection, rejected: dict[int, str | None]) -> set[int]:
+    """Store the relevance gate's new verdicts; return the articles whose verdict changed. An article
+    rejected now loses its fingerprint and copy links (a rejected article is nobody's original: see
+    store/write.py); one read now that was rejected is fingerprinted and linked to its copies."""
+    stored = {row.id: row.rejected for row in conn.execute(
+        select(articles.c.id, articles.c.rejected).where(articles.c.id.in_(sorted(rejected))))} if rejected else {}
+    changed = set()
+    for article_id, reason in sorted(rejected.items()):
+        if article_id not in stored or stored[article_id] == reason:
+            continue
+        changed.add(article_id)
+        conn.execute(update(articles).where(articles.c.id == article_id).values(rejected=reason))
+        if reason is not None:
+            copies.unsign(conn, article_id)
+        elif stored[article_id] is not None:
+            text = conn.execute(select(articles.c.text).where(articles.c.id == article_id)).scalar_one()
+            copies.sign(conn, article_id, text)
+    return changed
 
 
 def _settle_emptied(conn: Connection, before: dict[int, EventState], gone: dict[int, tuple[int | None, int | None]],

@@ -18,6 +18,7 @@ for _table, _column, _kind in FUSION_COLUMNS:  # migration 3
     metadata.tables[_table].append_column(Column(_column, _TYPES[_kind]()))
 
 metadata.tables["mentions"].append_column(Column("theatre_place", Text()))  # migration 6
+metadata.tables["articles"].append_column(Column("rejected", Text()))  # migration 7
 
 articles: Table = metadata.tables["articles"]
 events: Table = metadata.tables["events"]

@@ -29,14 +29,21 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
-def insert_article(conn: Connection, article: Article, content_hash: str) -> int:
+def insert_article(conn: Connection, article: Article, content_hash: str, rejected: str | None = None) -> int:
     """Insert the article row and return its id."""
     result = conn.execute(insert(articles).values(
         content_hash=content_hash, doc_id=article.doc_id, path=article.path, title=article.title or "",
         text=article.text, published=article.published, outlet=article.outlet, url=article.url,
-        ingested_at=now(),
+        ingested_at=now(), rejected=rejected,
     ))
     return int(result.inserted_primary_key[0])
+
+
+def write_rejected(conn: Connection, article: Article, content_hash: str, reason: str) -> AddResult:
+    """Store an article the relevance gate kept out, with the reason: no reports, no mentions, and no
+    fingerprint, so that it is nobody's original (a copy of it would otherwise be named after an
+    article that is no source of any event); reading it again (reprocess) fingerprints it."""
+    return AddResult(article_id=insert_article(conn, article, content_hash, reason), created=True, events=[])
 
 
 def claim_rows(m: Mention) -> list[dict]:
