@@ -306,3 +306,32 @@ def test_an_older_database_gains_the_rejected_column(tmp_path: Path) -> None:
     with Store(db) as store:
         assert store.rejections() == {} and [r.rejected for r in store.article_list()] == [None]
     assert _rows(db, "SELECT name FROM schema_migrations ORDER BY version")[-1] == ("0007_rejected_articles",)
+
+
+def test_api_ingest_stores_ordinary_news_unparsed_unless_asked_to_read_everything(tmp_path: Path, pipeline) -> None:
+    from fastapi.testclient import TestClient
+
+    from warwatch.serve.api import create_app
+    from warwatch.store import Store
+
+    db = tmp_path / "api.db"
+    Store(db).close()
+    token = "a-long-enough-test-token-for-the-gate"
+    app = TestClient(create_app(db, allow_ingest=True, token=token, tiles=None, pipeline=pipeline))
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
+
+    def post(text: str, title: str, **params: str) -> dict:
+        body = json.dumps({"title": title, "text": text, "published": "2023-06-03"}) + "\n"
+        answer = app.post("/api/ingest", content=body.encode(), headers=auth, params=params)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert not judge(MATCH_REPORT, "Rovers top").relevant
+    kept_out = post(MATCH_REPORT, "Rovers top")
+    assert kept_out["stored"] == 1 and kept_out["rejected"] == 1 and kept_out["events"] == []
+    read = post(MATCH_REPORT + " The club thanked its supporters.", "Rovers top again", keep_irrelevant="true")
+    assert read["stored"] == 1 and read["rejected"] == 0
+    assert _rows(db, "SELECT title, rejected IS NULL, coalesce(signed, 0) FROM articles ORDER BY id") == [
+        ("Rovers top", 0, 0), ("Rovers top again", 1, 1)]
+    assert app.post("/api/ingest", content=b'{"text": "x"}\n', headers=auth,
+                    params={"keep_irrelevant": "maybe"}).status_code == 422

@@ -467,7 +467,7 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
                                  "; locked out" if failures >= attempts.limit else "")
             raise HTTPException(403, "wrong token")
 
-    def run(lines: list[str], numbers: list[int]) -> dict[str, Any]:
+    def run(lines: list[str], numbers: list[int], keep_irrelevant: bool) -> dict[str, Any]:
         from warwatch.pipeline import Pipeline, ingest
 
         with lock, tempfile.TemporaryDirectory(prefix="warwatch-ingest-") as folder:
@@ -478,7 +478,8 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
                 state["pipeline"] = Pipeline()
             # a command-line ingest may hold the database: wait a little, then answer 503 (StoreError)
             # rather than keep the request open for the ten minutes a command would wait
-            report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"], wait=INGEST_WAIT)
+            report = ingest([upload], db=app.state.db_path, pipeline=state["pipeline"], wait=INGEST_WAIT,
+                            keep_irrelevant=keep_irrelevant)
         return {"stored": report.stored, "duplicates": report.duplicates, "mentions": report.mentions,
                 "events": sorted(report.events), "rejected": report.rejected,
                 "failures": [{"source": _request_line(f.source, str(upload), numbers), "reason": f.message}
@@ -491,7 +492,10 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
               openapi_extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {
                   "schema": {"type": "string"}}}, "description": "JSONL: one article a line, "
                   '{"text" or "html", "title", "published", "outlet", "url", "id"}'}})
-    async def ingest_articles(request: Request) -> dict[str, Any]:
+    async def ingest_articles(request: Request, keep_irrelevant: Annotated[bool, Query(
+            description="read every article, also those the relevance gate would keep out as not about "
+                        "armed conflict (by default they are stored unparsed, with the reason)")] = False,
+                              ) -> dict[str, Any]:
         """Extract, geocode and store articles sent as JSONL (needs the server's token)."""
         body = await security.read_capped(request, MAX_INGEST_BYTES)
         try:
@@ -519,7 +523,7 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
             numbers.append(n)
         if not lines:
             raise _invalid("body", "no article in the request (one JSON object a line, with \"text\" or \"html\")")
-        result = await run_in_threadpool(run, lines, numbers)
+        result = await run_in_threadpool(run, lines, numbers, keep_irrelevant)
         result["failures"] = failures + result["failures"]
         return result
 
