@@ -1,4 +1,5 @@
-"""Shared fixtures: the real spaCy pipeline and a real SQLite file built from the seed articles."""
+"""Shared fixtures: the real spaCy pipeline, a real SQLite file built from the seed articles, and a real
+PostgreSQL server (tests/postgres.py) with the same seeds ingested into it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from postgres import Cluster, Server, bindir, describe, unavailable, unavailable_now
 
 from warwatch.models import Article, Evidence, Toponym
 
@@ -155,3 +157,55 @@ def stored(seed_db: Path):
 
     with Store(seed_db) as store:
         return store.events()
+
+
+# --- PostgreSQL (see tests/postgres.py) ---------------------------------------------------------------
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return describe()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    reasons = {str(report.longrepr[2]) for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and str(report.longrepr[2]).startswith("Skipped: PostgreSQL:")}
+    for reason in sorted(reasons):
+        terminalreporter.write_line(reason.removeprefix("Skipped: "), yellow=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server: $WARWATCH_TEST_PG_URL's, or a throwaway cluster for this session."""
+    url = os.environ.get("WARWATCH_TEST_PG_URL")
+    if url:
+        server = Server(admin_url=url)
+        yield server
+        server.drop_all()
+        return
+    folder = bindir()
+    if folder is None:
+        unavailable_now(unavailable())
+    cluster = Cluster(folder)
+    try:
+        server = cluster.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        cluster.stop()
+        unavailable_now(f"cannot start a throwaway cluster from {folder}: {error}")
+    try:
+        yield server
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server: Server) -> str:
+    """The SQLAlchemy URL of a new, empty PostgreSQL database."""
+    return pg_server.database()
+
+
+@pytest.fixture(scope="session")
+def pg_seed_db(pg_server: Server, cache_dir: Path) -> str:
+    """``seed_db`` on PostgreSQL: the seed articles ingested through the CLI into a database of their own."""
+    url = pg_server.database("seeds")
+    run_cli("ingest", "--db", url, "--manifest", str(SAMPLES / "manifest.jsonl"), check=True)
+    return url

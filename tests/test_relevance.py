@@ -305,7 +305,7 @@ def test_an_older_database_gains_the_rejected_column(tmp_path: Path) -> None:
     engine.dispose()
     with Store(db) as store:
         assert store.rejections() == {} and [r.rejected for r in store.article_list()] == [None]
-    assert _rows(db, "SELECT name FROM schema_migrations ORDER BY version")[-1] == ("0007_rejected_articles",)
+    assert ("0007_rejected_articles",) in _rows(db, "SELECT name FROM schema_migrations ORDER BY version")
 
 
 def test_api_ingest_stores_ordinary_news_unparsed_unless_asked_to_read_everything(tmp_path: Path, pipeline) -> None:

@@ -342,14 +342,15 @@ def serve(
 
 @app.command()
 def backup(
-    out: Annotated[Path, typer.Argument(help="The backup file to write (a new SQLite file).")],
+    out: Annotated[Path, typer.Argument(help="The backup file to write (a new SQLite file, or pg_dump's).")],
     db: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--db", help="SQLite file (default: $WARWATCH_DB, else ./warwatch.db).")] = None,
+        "--db", help="SQLite file or PostgreSQL URL (default: $WARWATCH_DB, else ./warwatch.db).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists (in one rename).")] = False,
 ) -> None:
     """Copy the database to OUT as it is at one moment, safely while ingest and serve run.
 
-    The copy is checked (integrity_check) and serves the same events; on PostgreSQL use pg_dump.
+    The copy is checked (integrity_check) and serves the same events; a PostgreSQL database is dumped
+    with pg_dump (custom format, one snapshot; restore it with pg_restore).
     """
     from warwatch.config import DEFAULT_DB
     from warwatch.store.backup import backup as run_backup
@@ -357,8 +358,14 @@ def backup(
     # a string, not a Path: a Path would fold the "//" of a database URL, which must be recognised
     source = db or os.environ.get("WARWATCH_DB") or DEFAULT_DB
     done = run_backup(source, out, force=force)
+    server = "://" in source and not source.lower().startswith("sqlite")
+    checked = "read back by pg_restore" if server else "integrity checked"
+    if server:  # never a password on the terminal
+        from sqlalchemy.engine import make_url
+
+        source = make_url(source).render_as_string(hide_password=True)
     err.print(f"{source} → {done.path}: {done.size:,} bytes, {done.articles} article(s), {done.events} event(s), "
-              "integrity checked", highlight=False, markup=False)
+              f"{checked}", highlight=False, markup=False)
 
 
 @app.command()

@@ -7,16 +7,22 @@ a reader, so a busy ingest can neither starve the backup nor be held up by it (t
 API copying a few pages a step restarts whenever a writer commits, and under load may never end).
 
 The copy is written to a temporary file beside ``out``, checked (``PRAGMA integrity_check``),
-and only then given its name, so that ``out`` is never a half-written file. A PostgreSQL store
-is backed up with ``pg_dump``, not here.
+and only then given its name, so that ``out`` is never a half-written file.
+
+A PostgreSQL store is dumped by PostgreSQL's own ``pg_dump`` (custom format: restore it with
+``pg_restore -d DBNAME FILE``) in a snapshot that this module exports from a REPEATABLE READ
+transaction, so the counts it reports are those of the dump; ``pg_restore --list`` checks the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,16 +73,13 @@ def backup(db: str | os.PathLike[str], out: str | os.PathLike[str], *, force: bo
     ``out`` exists (unless ``force``: it is then replaced in one rename, never left half written);
     StoreError when SQLite cannot read the store or the copy fails its integrity check.
     """
+    if _server_scheme(db) in ("postgresql", "postgres"):
+        return pg_backup(os.fspath(db), out, force=force)
     source = sqlite_file(db)
     target = Path(out)
     if not source.is_file():
         raise InputError(f"no database at {source}" + (" (it is a folder)" if source.is_dir() else ""))
-    if target.is_dir():
-        raise InputError(f"{target} is a folder: give the name of the backup file to write")
-    if not target.parent.is_dir():
-        raise InputError(f"cannot write {target}: folder {target.parent} does not exist")
-    if target.exists() and not force:
-        raise InputError(f"{target} exists: give another name, or --force to replace it")
+    _check_target(target, force)
     if target.resolve() == source.resolve():
         raise InputError("the backup cannot replace the database itself: give another file")
     try:
@@ -92,6 +95,97 @@ def backup(db: str | os.PathLike[str], out: str | os.PathLike[str], *, force: bo
         articles, events = check(partial)
         _publish(partial, target, force)
     finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return BackupResult(path=target, size=target.stat().st_size, articles=articles, events=events)
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.is_dir():
+        raise InputError(f"{target} is a folder: give the name of the backup file to write")
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {target}: folder {target.parent} does not exist")
+    if target.exists() and not force:
+        raise InputError(f"{target} exists: give another name, or --force to replace it")
+
+
+def _server_scheme(db: str | os.PathLike[str]) -> str | None:
+    found = _SERVER_URL.match(os.fspath(db))
+    return found["scheme"].lower() if found and len(found["scheme"]) > 1 else None
+
+
+def pg_tool(name: str) -> str | None:
+    """A PostgreSQL client program: on PATH (Debian's wrapper picks the newest), else in the newest
+    /usr/lib/postgresql/N/bin; None when there is none."""
+    found = shutil.which(name)
+    if found:
+        return found
+    def version(path: str) -> int:
+        part = Path(path).parents[1].name
+        return int(part) if part.isdecimal() else 0
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=version, reverse=True)
+    return candidates[0] if candidates else None
+
+
+def pg_backup(url: str, out: str | os.PathLike[str], *, force: bool = False) -> BackupResult:
+    """Dump the PostgreSQL store at ``url`` to the new file ``out`` with pg_dump (custom format), as it is
+    at one moment; InputError when there is no pg_dump, StoreError when the server or pg_dump fails."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    target = Path(out)
+    _check_target(target, force)
+    dump = pg_tool("pg_dump")
+    if dump is None:
+        raise InputError("this is a PostgreSQL database and no pg_dump was found: install PostgreSQL's client "
+                         "programs (Debian: postgresql-client), or back it up with pg_dump yourself")
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise InputError(f"not a database URL: {error}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    # libpq's form of the URL, the password in the environment rather than on a command line
+    libpq = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = {**os.environ, **({"PGPASSWORD": str(parsed.password)} if parsed.password else {})}
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    except OSError as error:
+        raise InputError(f"cannot write in {target.parent}: {error.strerror}") from None
+    os.close(handle)
+    partial = Path(name)
+    engine = None
+    try:
+        engine = create_engine(url, poolclass=NullPool)
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            # one snapshot for the counts and the dump: pg_dump reads the database as this transaction does
+            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            tables = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+                         .scalars())
+            if not {"articles", "events"} <= tables:
+                raise StoreError(f"{shown} holds no warwatch store (no articles and events tables)")
+            articles = int(conn.execute(text("SELECT count(*) FROM articles")).scalar_one())
+            events = int(conn.execute(text("SELECT count(*) FROM events WHERE merged_into IS NULL")).scalar_one())
+            done = subprocess.run([dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}", libpq],
+                                  capture_output=True, text=True, env=env, check=False)
+            if done.returncode != 0:
+                lines = done.stderr.strip().splitlines()
+                raise StoreError(f"pg_dump could not dump {shown}: {lines[-1] if lines else done.returncode}")
+        listed = subprocess.run([pg_tool("pg_restore") or "pg_restore", "--list", str(partial)],
+                                capture_output=True, text=True, check=False)
+        if listed.returncode != 0 or "TABLE DATA" not in listed.stdout:
+            raise StoreError(f"the dump of {shown} does not read back (pg_restore --list)")
+        _publish(partial, target, force)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise StoreError(f"cannot back up {shown} with pg_dump: {reason[0] if reason else type(error).__name__}") \
+            from None
+    except OSError as error:
+        raise StoreError(f"cannot run pg_dump for {shown}: {error.strerror or error}") from None
+    finally:
+        if engine is not None:
+            engine.dispose()
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
     return BackupResult(path=target, size=target.stat().st_size, articles=articles, events=events)

@@ -19,7 +19,7 @@ from warwatch.errors import StoreError
 from warwatch.models import Article, Mention
 from warwatch.store.article_view import ArticleRow, list_articles
 from warwatch.store.maintain import fetch_copies, note_reprint, refuse_everything
-from warwatch.store.migrations import FUSION_MIGRATION, migrate
+from warwatch.store.migrations import FUSION_MIGRATION, migrate, serialise
 from warwatch.store.read import event_query, fetch_details, fetch_events
 from warwatch.store.records import AddResult, CopyRecord, EventDetail, EventRecord
 from warwatch.store.rewrite import Rewritten, rewrite, stored_articles
@@ -113,6 +113,7 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            serialise(conn)  # PostgreSQL's BEGIN IMMEDIATE
             yield conn
 
     def add_article(self, article: Article, mentions: list[Mention], *, rejected: str | None = None) -> AddResult:

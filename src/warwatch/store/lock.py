@@ -10,6 +10,13 @@ leaves a lock behind; the file itself may stay and means nothing. Record locks a
 by child processes (spaCy's workers), so an orphaned worker cannot hold it either. Within one
 process record locks do not exclude each other, so a per-path thread lock serialises the threads
 of one process (the web app's ingest requests) as well.
+
+On PostgreSQL the lock is the server's: a session-level advisory lock (``pg_try_advisory_lock``,
+asked again every 0.2 s until ``wait`` runs out) taken on a connection of its own and held for the
+whole run. Advisory locks belong to one database, so ingests into other databases of the same
+server never wait for each other; the server releases the lock when the connection ends, however
+the process ends. The connection's ``application_name`` carries the holder's process id, for the
+message of the next one to wait. Other servers' URLs are not locked.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from warwatch.errors import StoreError
 
@@ -34,6 +46,10 @@ DEFAULT_WAIT = 600.0
 _POLL = 0.2
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 _REGISTRY = threading.Lock()
+#: the advisory lock's key (two int4): "warwatch" and "writer", as numbers. Every warwatch, every version
+ADVISORY_KEY = (0x77617277, 0x77726974)
+#: the application_name of the connection that holds it: the holder's process id follows
+_HOLDER = "warwatch writer pid "
 
 
 def lock_path(db: str | os.PathLike[str]) -> Path | None:
@@ -58,8 +74,13 @@ class WriterLock:
         self.on_wait = on_wait
         self._fd: int | None = None
         self._thread_lock: threading.Lock | None = None
+        self.url = server_url(db)
+        self._server: Connection | None = None
 
     def __enter__(self) -> WriterLock:
+        if self.url is not None:
+            self._lock_server(time.monotonic() + self.wait)
+            return self
         if self.path is None:
             return self
         deadline = time.monotonic() + self.wait
@@ -101,6 +122,36 @@ class WriterLock:
             raise
         self._fd = fd
 
+    def _lock_server(self, deadline: float) -> None:
+        """Take the database's advisory lock on a connection of its own (see the module's text)."""
+        assert self.url is not None
+        where = make_url(self.url).render_as_string(hide_password=True)
+        try:
+            engine = create_engine(self.url, poolclass=NullPool,
+                                   connect_args={"application_name": f"{_HOLDER}{os.getpid()}"})
+            conn = engine.connect()
+        except (SQLAlchemyError, ArgumentError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+            raise StoreError(f"cannot open database {where}: {reason[0] if reason else type(error).__name__}") from None
+        try:
+            told = False
+            # autocommit: a session lock needs no transaction, and an idle open one would hold back VACUUM
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"),
+                                   {"a": ADVISORY_KEY[0], "b": ADVISORY_KEY[1]}).scalar_one():
+                told = self._waiting(told, _server_holder(conn), deadline)
+                time.sleep(_POLL)
+        except SQLAlchemyError as error:
+            conn.close()
+            engine.dispose()
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+            raise StoreError(f"cannot lock {where}: {reason[0] if reason else type(error).__name__}") from None
+        except BaseException:
+            conn.close()
+            engine.dispose()
+            raise
+        self._server = conn
+
     def _waiting(self, told: bool, pid: int | None, deadline: float) -> bool:
         if time.monotonic() >= deadline:
             who = f" (pid {pid})" if pid else ""
@@ -112,6 +163,16 @@ class WriterLock:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        if self._server is not None:
+            conn, self._server = self._server, None
+            engine = conn.engine
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": ADVISORY_KEY[0], "b": ADVISORY_KEY[1]})
+            except SQLAlchemyError:
+                pass  # closing the connection releases it all the same
+            finally:
+                conn.close()
+                engine.dispose()
         if self._fd is not None:
             try:
                 os.ftruncate(self._fd, 0)
@@ -122,6 +183,29 @@ class WriterLock:
         if self._thread_lock is not None:
             self._thread_lock.release()
             self._thread_lock = None
+
+
+def server_url(db: str | os.PathLike[str]) -> str | None:
+    """The URL of a PostgreSQL database (``postgresql://``, ``postgresql+psycopg://``...), else None."""
+    where = os.fspath(db)
+    if "://" not in where:
+        return None
+    try:
+        return where if make_url(where).get_backend_name() == "postgresql" else None
+    except ArgumentError:
+        return None
+
+
+def _server_holder(conn: Connection) -> int | None:
+    """The process id of the warwatch holding the advisory lock of this database, when the server says."""
+    name = conn.execute(text(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid::bigint = :a AND l.objid::bigint = :b AND l.objsubid = 2"),
+        {"a": ADVISORY_KEY[0], "b": ADVISORY_KEY[1]}).scalar()
+    pid = name[len(_HOLDER):] if isinstance(name, str) and name.startswith(_HOLDER) else ""
+    return int(pid) if pid.isdecimal() else None
 
 
 def _holder(fd: int) -> int | None:

@@ -7,7 +7,8 @@ and describe tables as they are *at that version* (the frozen ``_tables_v1`` bel
 fresh database and an upgraded one end with the same schema. Only portable DDL (SQLAlchemy Core
 constructs, or plain ``ALTER TABLE ... ADD COLUMN``), so a PostgreSQL URL works too; a feature
 of SQLite alone (the full-text index of migration 5) checks the database first and is skipped
-where it is missing, the code that reads it falling back to what works everywhere.
+where it is missing, the code that reads it falling back to what works everywhere. Likewise what
+PostgreSQL alone needs (migrations 8 and 9) does nothing on SQLite.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from warwatch.errors import StoreError
 
@@ -375,6 +377,68 @@ def _rejected_articles(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN rejected TEXT")
 
 
+#: the trigram index of migration 8 (PostgreSQL only). FROZEN
+SENTENCE_TRIGRAMS = "ix_mentions_sentence_trgm"
+
+#: PostgreSQL advisory lock key (two int4, "warwatch" "stor") taken by every write transaction: see :func:`serialise`
+WRITE_KEY = (0x77617277, 0x73746F72)
+
+
+def serialise(conn: Connection) -> None:
+    """On PostgreSQL, wait for the other write transactions of this database to end (a transaction-level
+    advisory lock, released at COMMIT or ROLLBACK): what BEGIN IMMEDIATE does on SQLite. Writers then see
+    each other's rows, and the ids of migration 9 (the largest plus one) cannot be taken twice."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": WRITE_KEY[0], "b": WRITE_KEY[1]})
+
+
+def _sentence_trigrams(conn: Connection) -> None:
+    """PostgreSQL: the ``pg_trgm`` extension and a GIN trigram index over the evidence sentences, what
+    migration 5's FTS5 index is on SQLite. Free text on PostgreSQL is an ILIKE, which this index answers
+    for a needle of three characters or more, and a test that folds ASCII case only (SQLite's LIKE), so
+    the answers are the same with or without the index (see :mod:`warwatch.store.search`).
+
+    pg_trgm is a trusted extension: a user with the CREATE privilege on the database (its owner) may
+    create it; otherwise someone who may must run ``CREATE EXTENSION pg_trgm`` in it first.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    if conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first() is None:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+            raise StoreError(f"cannot create the extension pg_trgm (free-text search): {reason}; run CREATE "
+                             "EXTENSION pg_trgm in this database as a user who may, then try again") from None
+    conn.exec_driver_sql(f"CREATE INDEX {SENTENCE_TRIGRAMS} ON mentions USING gin (sentence_text gin_trgm_ops)")
+
+
+#: the tables whose ``id`` migration 9 gives out as SQLite does. FROZEN
+ROWID_TABLES = ("articles", "events", "mentions", "claims", "reports", "article_reprints")
+
+
+def _rowid_ids(conn: Connection) -> None:
+    """PostgreSQL: new rows' ids as SQLite gives them, the largest id plus one, instead of a sequence's.
+
+    A sequence never gives an id twice: after a rolled-back article or a deleted last event, it skips
+    ids that SQLite would give again, and event ids ("SYR12") would differ between the two databases
+    for the same articles. A BEFORE INSERT trigger fills an id left out; write transactions are
+    serialised (:func:`serialise`), so no two can take the same one. Ids given explicitly stay as given.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text(
+        "CREATE FUNCTION warwatch_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.id IS NULL THEN "
+        "EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME) INTO NEW.id; "
+        "END IF; RETURN NEW; END $$"))
+    for table in ROWID_TABLES:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN id DROP DEFAULT")
+        conn.exec_driver_sql(f"CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} "
+                             "FOR EACH ROW EXECUTE FUNCTION warwatch_next_id()")
+
+
 FUSION_MIGRATION = "0003_fusion"
 
 #: append-only: the position in this list (1-based) is the version recorded in the database
@@ -386,6 +450,8 @@ MIGRATIONS: list[Migration] = [
     Migration("0005_sentence_index", _sentence_index),
     Migration("0006_theatre_places", _theatre_places),
     Migration("0007_rejected_articles", _rejected_articles),
+    Migration("0008_sentence_trigrams", _sentence_trigrams),
+    Migration("0009_rowid_ids", _rowid_ids),
 ]
 
 
@@ -421,6 +487,7 @@ def migrate(engine: Engine, migrations: list[Migration] | None = None) -> list[s
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
         for version, migration in enumerate(migrations, start=1):
             with conn.begin():
+                serialise(conn)  # two processes opening a new PostgreSQL database: one migrates it
                 done = applied(conn)
                 _check(done, migrations)
                 if migration.name in done:

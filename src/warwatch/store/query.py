@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, exists, false, func, null, or_, select
 from sqlalchemy.engine import Connection
 
 # one article and the sentences events rest on live in their own module; the API reads them from here
@@ -24,7 +24,7 @@ from warwatch.store.article_view import fetch_article as fetch_article
 from warwatch.store.read import fetch_details, fetch_events
 from warwatch.store.records import EventDetail, EventRecord
 from warwatch.store.schema import events, mentions
-from warwatch.store.search import contains, sentence_test
+from warwatch.store.search import ascii_lower, contains, sentence_test
 
 #: the columns a list of events can be sorted by ("-" in front: descending)
 SORT_KEYS = ("event_date", "event_type", "sub_event_type", "admin1", "location", "actor1", "fatalities",
@@ -185,7 +185,7 @@ def _fold_in(column: Any, wanted: list[str], dialect: str) -> ColumnElement[bool
     if dialect == "sqlite":
         # NOCASE folds ASCII as SQLite's lower() does, without a function call per row
         return column.collate("NOCASE").in_(wanted)
-    return func.lower(column).in_(wanted)
+    return ascii_lower(column).in_(wanted)  # as NOCASE: ASCII letters only
 
 
 def _any_case(conn: Connection, column: Any, values: tuple[str, ...]) -> ColumnElement[bool] | None:
@@ -320,12 +320,13 @@ def _few(conn: Connection, indexed: list[ColumnElement[bool] | None]) -> bool:
     return int(found) <= PROBE_ROWS
 
 
-def _order(sort: str, *, index_order: bool = True) -> list[Any]:
+def _order(sort: str, *, index_order: bool = True, dialect: str = "sqlite") -> list[Any]:
     """ORDER BY for a sort key, NULLs last both ways, ties by id.
 
     ``index_order=False`` (SQLite) sorts an expression instead of the bare column: SQLite then
     filters first and sorts the matches, instead of walking the column's index past rows that
-    the filters reject.
+    the filters reject. On PostgreSQL text sorts by code point (``COLLATE "C"``), as SQLite's
+    BINARY does, whatever the database's locale: the same order on both.
     """
     descending = sort.startswith("-")
     key = sort.lstrip("-")
@@ -335,6 +336,8 @@ def _order(sort: str, *, index_order: bool = True) -> list[Any]:
     if key == "id":
         return [tie]
     column = events.c[key] if index_order else func.coalesce(events.c[key], null())
+    if dialect == "postgresql" and isinstance(events.c[key].type, String):
+        column = column.collate("C")
     # NULLS LAST (SQLite >= 3.30, PostgreSQL): unlike a CASE expression it lets an index give the order
     return [(column.desc() if descending else column.asc()).nulls_last(), tie]
 
@@ -414,7 +417,8 @@ def page_query(conn: Connection, q: EventQuery, *, with_total: bool = False, ind
     """SELECT of the ids of the query's page, in order (and the total, as ``total``, if asked)."""
     columns = [events.c.id] + ([func.count().over().label("total")] if with_total else [])
     where = conditions(conn, q, walk=index_order and conn.dialect.name == "sqlite")
-    query = select(*columns).where(*where).order_by(*_order(q.sort, index_order=index_order)).offset(q.offset)
+    query = select(*columns).where(*where).order_by(*_order(q.sort, index_order=index_order,
+                                                                    dialect=conn.dialect.name)).offset(q.offset)
     return query.limit(q.limit) if q.limit is not None else query
 
 
@@ -505,12 +509,19 @@ def map_points(conn: Connection, q: EventQuery) -> PointSet:
     else:
         # unfiltered, the sort column's index (or the table, for id) gives the order; else filter first, then sort
         walk = _unfiltered(replace(q, unlocated=None))
-        # rounded by SQLite: a C call per value instead of a Python one
-        query = (select(events.c.id, events.c.event_id_cnty, func.round(events.c.latitude, POINT_DECIMALS),
-                        func.round(events.c.longitude, POINT_DECIMALS), events.c.event_type, events.c.fatalities)
+        # rounded by SQLite: a C call per value instead of a Python one. PostgreSQL has no round() of a
+        # double: there Python rounds, which like SQLite rounds the exact binary value (the same figures)
+        by_sql = conn.dialect.name == "sqlite"
+        lat, lon = ((func.round(events.c.latitude, POINT_DECIMALS), func.round(events.c.longitude, POINT_DECIMALS))
+                    if by_sql else (events.c.latitude, events.c.longitude))
+        query = (select(events.c.id, events.c.event_id_cnty, lat, lon, events.c.event_type, events.c.fatalities)
                  .where(*conditions(conn, located, walk=walk))
-                 .order_by(*_order(q.sort, index_order=walk)).offset(q.offset))
+                 .order_by(*_order(q.sort, index_order=walk, dialect=conn.dialect.name)).offset(q.offset))
         rows = conn.execute(query.limit(located.limit) if located.limit is not None else query).all()
+        if not by_sql:
+            rows = [(pk, code, None if y is None else round(y, POINT_DECIMALS),
+                     None if x is None else round(x, POINT_DECIMALS), kind, dead)
+                    for pk, code, y, x, kind, dead in rows]
     truncated = q.limit is not None and len(rows) > q.limit
     points: list[Point] = [(code or f"XXX{pk}", lat, lon, kind, dead)
                            for pk, code, lat, lon, kind, dead in rows[:q.limit]]

@@ -15,6 +15,7 @@ from warwatch.models import Evidence, Place, Toponym
 from warwatch.store import acled
 from warwatch.store.records import ArticleInfo, ClaimRecord, EventDetail, EventRecord, MentionRecord
 from warwatch.store.schema import LANDMARK_MARK, articles, claims, events, mentions
+from warwatch.store.search import folded_contains
 
 #: rows per IN (...) list: well under SQLite's limit on bound parameters
 CHUNK = 500
@@ -55,9 +56,9 @@ def event_query(*, since: date | None = None, until: date | None = None, event_t
                                 func.lower(events.c.sub_event_type) == wanted))
     if where and where.strip():
         needle = where.strip()
-        tests = [events.c.location.icontains(needle, autoescape=True),
-                 events.c.admin1.icontains(needle, autoescape=True),
-                 events.c.admin2.icontains(needle, autoescape=True)]
+        # ASCII case only, on PostgreSQL as on SQLite: the same events on both
+        tests = [folded_contains(events.c.location, needle), folded_contains(events.c.admin1, needle),
+                 folded_contains(events.c.admin2, needle)]
         codes = acled.codes_named(needle)
         if codes:
             tests.append(events.c.country.in_(codes))

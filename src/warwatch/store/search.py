@@ -7,17 +7,24 @@ whichever way the candidate sentences are found:
 1. with the full-text index of migration 5 (SQLite with FTS5's trigram tokenizer), the sentences
    holding the needle's trigrams, in order, are looked up and only those are tested. The index
    folds case more widely than LIKE (all of Unicode, not ASCII alone), so it finds a superset;
-2. without it (PostgreSQL, an older SQLite, a needle of fewer than three characters, which has no
-   trigram), or when the needle is in so many sentences that reading them all once is cheaper
-   than fetching each, every sentence is tested.
+2. without it (an older SQLite, a needle of fewer than three characters, which has no trigram), or
+   when the needle is in so many sentences that reading them all once is cheaper than fetching
+   each, every sentence is tested;
+3. on PostgreSQL the test is an ``ILIKE``, which the ``pg_trgm`` GIN index of migration 8 answers
+   (the planner decides when), and, for the rows it lets through, a ``LIKE`` on the text with ASCII
+   letters lowered (``translate``): ILIKE folds case at least as widely, so it only narrows, and the
+   second test gives SQLite's answers exactly.
 """
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, String, and_, column, func, literal_column, select, table
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from warwatch.store.migrations import SENTENCE_INDEX, sqlite_trigram
 from warwatch.store.schema import mentions
@@ -34,6 +41,39 @@ PLANS_KEPT = 256
 
 _INDEX = table(SENTENCE_INDEX, column("rowid"))
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+class ascii_lower(FunctionElement[str]):
+    """The text with ASCII letters lowered and nothing else: SQLite's ``lower()``, and on PostgreSQL
+    (whose ``lower()`` folds all of Unicode) a ``translate`` of A-Z, so both databases fold alike."""
+
+    type = String()
+    name = "ascii_lower"
+    inherit_cache = True
+
+
+@compiles(ascii_lower)
+def _lower(element: ascii_lower, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(ascii_lower, "postgresql")
+def _translate(element: ascii_lower, compiler: Any, **kw: Any) -> str:
+    return (f"translate({compiler.process(element.clauses, **kw)}, "
+            f"'{string.ascii_uppercase}', '{string.ascii_lowercase}')")
+
+
+def folded_contains(column: Any, needle: str) -> ColumnElement[bool]:
+    """Substring test that ignores the case of ASCII letters only, as SQLite's LIKE and lower() do,
+    on every database; % and _ in the needle are literal. No index serves it: for short columns."""
+    return ascii_lower(column).like(like_pattern(needle.translate(_ASCII_LOWER)), escape="/")
+
+
+def like_pattern(needle: str) -> str:
+    """``%needle%`` for LIKE ... ESCAPE '/', with %, _ and / in the needle matched literally."""
+    return "%" + needle.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
 
 def contains(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
     """Case-insensitive substring test, with % and _ in the needle matched literally."""
@@ -41,6 +81,9 @@ def contains(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
         # SQLite's LIKE ignores ASCII case already; lower() on both sides would only cost time. An
         # ESCAPE clause slows every comparison (~20% on a scan of the sentences): only when needed
         return column.contains(needle, autoescape=any(ch in needle for ch in "%_/"))
+    if dialect == "postgresql":
+        # ILIKE for the trigram index (migration 8), then SQLite's folding (ASCII letters only) decides
+        return and_(column.ilike(like_pattern(needle), escape="/"), folded_contains(column, needle))
     return column.icontains(needle, autoescape=True)
 
 
