@@ -63,6 +63,10 @@ def ingest(
     ] = 600.0,
     keep_irrelevant: Annotated[bool, typer.Option(
         "--keep-irrelevant", help="Read every article: the relevance gate keeps none out.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        help="Parse on this many local Dask worker processes (see docs/scale.md).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Parse on the workers of a running Dask cluster: its scheduler's address, tcp://HOST:8786.")] = None,
 ) -> None:
     """Read articles, extract and geocode their events, and store them.
 
@@ -79,6 +83,10 @@ def ingest(
 
     if not paths and manifest is None:
         raise InputError("nothing to ingest: give files, folders or --manifest")
+    if workers is not None and scheduler is not None:
+        raise InputError("--workers starts a local Dask cluster, --scheduler uses a running one: give one of them")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers wants a number of worker processes, 1 or more, not {workers}")
     when = _date(published, "--published")
     with _stop_on_signals() as stop, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
@@ -97,7 +105,8 @@ def ingest(
                               highlight=False)
 
         report = run_ingest(list(paths or []), db=db_path(db), manifest=manifest, published=when, on_article=tick,
-                            should_stop=stop.asked, wait=wait, on_wait=waiting, keep_irrelevant=keep_irrelevant)
+                            should_stop=stop.asked, wait=wait, on_wait=waiting, keep_irrelevant=keep_irrelevant,
+                            workers=workers, scheduler=scheduler)
     err.print(
         f"{report.stored} article(s) stored, {report.duplicates} already stored, {len(report.failures)} skipped; "
         f"{report.mentions} mention(s) in {len(report.events)} event(s) → {db_path(db)}; "

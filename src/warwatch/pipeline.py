@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from warwatch.models import COUNTRY_ONLY, Article, Mention, Place, Toponym
 from warwatch.store.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.tokens import Doc
 
     from warwatch.extract.mentions import Extraction
@@ -96,15 +98,22 @@ class Pipeline:
     """
 
     def __init__(self, geocoder: Geocoder | None = None, piece_chars: int = PIECE_CHARS) -> None:
-        from warwatch.extract.nlp import load_nlp
-
         if geocoder is None:
             from warwatch.geocode import Geocoder
 
             geocoder = Geocoder()
         self.geocoder = geocoder
-        self.nlp = load_nlp()
+        self._nlp: Language | None = None
         self.piece_chars = piece_chars
+
+    @property
+    def nlp(self) -> Language:
+        """spaCy, loaded on first use: a writer whose articles Dask workers parse never loads it."""
+        if self._nlp is None:
+            from warwatch.extract.nlp import load_nlp
+
+            self._nlp = load_nlp()
+        return self._nlp
 
     def parse(self, texts: Iterable[str], n_process: int = 1) -> Iterator[Doc]:
         """The spaCy parse of each text, long texts in pieces (joined back into one Doc each)."""
@@ -112,9 +121,16 @@ class Pipeline:
 
         split = [pieces(t, self.piece_chars) for t in texts]
         docs = self.nlp.pipe((p for ps in split for p in ps), batch_size=BATCH_SIZE, n_process=n_process)
-        for ps in split:
-            parts = [next(docs) for _ in ps]
-            yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        try:
+            for ps in split:
+                parts = [next(docs) for _ in ps]
+                yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+        finally:
+            # spaCy's worker processes are told to stop here, not whenever the garbage collector finds
+            # the generator (run from the collector, its clean-up can wait for them forever)
+            close = getattr(docs, "close", None)
+            if close is not None:
+                close()
 
     def process(self, article: Article) -> list[Mention]:
         """Event mentions of one article, with their places resolved."""
@@ -138,16 +154,36 @@ class Pipeline:
         passes see the whole batch, so the result does not depend on the order of the articles.
         ``theatre`` gains the batch's places only when the whole batch went through. Raises
         :class:`Interrupted` as soon as ``should_stop()`` is true (checked after each parse).
+
+        The two passes are :meth:`first_pass` (per article: what Dask workers run, see
+        :mod:`warwatch.distribute`) and :meth:`place_batch` (the whole batch: the writer's).
         """
+        return self.place_batch(articles, self.first_pass(articles, n_process, should_stop), theatre)
+
+    def first_pass(self, articles: Sequence[Article], n_process: int = 1,
+                   should_stop: Callable[[], bool] | None = None) -> list[Extraction]:
+        """The per-article part of :meth:`process_batch`: parse, extract, and place each toponym on its
+        own (``Mention.theatre_place``). Each article's result depends on that article alone, and holds
+        no spaCy object: it can be computed anywhere (a Dask worker) and pickled back."""
         extractions = []
-        for article, doc in zip(articles, self.parse((a.text for a in articles), n_process), strict=True):
-            if should_stop is not None and should_stop():
-                raise Interrupted
-            extractions.append(self._extract(article, doc))
-        first = [[m.place for m in self.locate(x) if m.toponym] for x in extractions]
+        docs = self.parse((a.text for a in articles), n_process)
+        try:
+            for article, doc in zip(articles, docs, strict=True):
+                if should_stop is not None and should_stop():
+                    raise Interrupted
+                extractions.append(self._extract(article, doc))
+        finally:
+            docs.close()
         for x in extractions:
-            for m in x.mentions:
+            for m in self.locate(x):
                 m.theatre_place = m.place if m.toponym else None
+        return extractions
+
+    def place_batch(self, articles: Sequence[Article], extractions: Sequence[Extraction],
+                    theatre: Theatre | None = None) -> list[tuple[Article, list[Mention]]]:
+        """The whole-batch part of :meth:`process_batch`, after :meth:`first_pass`: the batch's first
+        places (plus ``theatre``) choose between namesakes, and confidence is settled."""
+        first = [[m.theatre_place for m in x.mentions if m.toponym] for x in extractions]
         mine = theatre.copy() if theatre is not None else Theatre()
         for places in first:
             mine.add_places(places)
@@ -161,26 +197,57 @@ class Pipeline:
                          should_stop: Callable[[], bool] | None = None
                          ) -> tuple[list[tuple[Article, list[Mention]]], list[tuple[Article, str]]]:
         """``process_batch``, where an article the pipeline fails on costs only itself: (results, [(article,
-        why)]). When the batch fails, each article alone finds the ones that fail, and the rest goes
-        through together again (so the others' places are as they would have been)."""
+        why)]). See :meth:`first_isolated` and :meth:`place_isolated`, its two halves."""
+        return self.place_isolated(articles, self.first_isolated(articles, n_process, should_stop), theatre)
+
+    def first_isolated(self, articles: Sequence[Article], n_process: int = 1,
+                       should_stop: Callable[[], bool] | None = None) -> list[Extraction | str]:
+        """:meth:`first_pass`, with the reason in place of the extraction of an article it fails on.
+        When the batch fails, each article alone finds the ones that fail, and the rest goes through
+        together again (so their parses are as they would have been)."""
         try:
-            return self.process_batch(articles, n_process, theatre, should_stop), []
+            return list(self.first_pass(articles, n_process, should_stop))
         except Interrupted:
             raise
         except Exception:  # one bad article must not stop the others: found and named below
             pass
-        good: list[Article] = []
-        bad: list[tuple[Article, str]] = []
-        for article in articles:
+        why: dict[int, str] = {}
+        for i, article in enumerate(articles):
             if should_stop is not None and should_stop():
                 raise Interrupted
             try:
-                self.process_batch([article], 1, Theatre())
-                good.append(article)
+                self.first_pass([article])
             except Exception as error:
-                bad.append((article, f"cannot extract events: {type(error).__name__}: {' '.join(str(error).split())}"))
-        done = self.process_batch(good, n_process, theatre, should_stop) if good else []
-        return done, bad
+                why[i] = _cannot(error)
+        good = iter(self.first_pass([a for i, a in enumerate(articles) if i not in why], n_process, should_stop))
+        return [why[i] if i in why else next(good) for i in range(len(articles))]
+
+    def place_isolated(self, articles: Sequence[Article], extractions: Sequence[Extraction | str],
+                       theatre: Theatre | None = None
+                       ) -> tuple[list[tuple[Article, list[Mention]]], list[tuple[Article, str]]]:
+        """:meth:`place_batch` over the articles whose first pass went through (the others, given as the
+        reason, come back with it): (results, [(article, why)]). An article that fails here is found
+        alone, and the rest placed together again (placing is idempotent: a retry gives what one pass
+        would)."""
+        bad = [(a, x) for a, x in zip(articles, extractions, strict=True) if isinstance(x, str)]
+        good = [(a, x) for a, x in zip(articles, extractions, strict=True) if not isinstance(x, str)]
+        if not good:
+            return [], bad
+        try:
+            return self.place_batch([a for a, _ in good], [x for _, x in good], theatre), bad
+        except Exception:  # found and named below
+            pass
+        failed: set[int] = set()
+        for i, (article, x) in enumerate(good):
+            try:
+                self.place_batch([article], [x], Theatre())
+            except Exception as error:
+                failed.add(i)
+                bad.append((article, _cannot(error)))
+        good = [g for i, g in enumerate(good) if i not in failed]
+        done = self.place_batch([a for a, _ in good], [x for _, x in good], theatre) if good else []
+        order = {id(a): i for i, a in enumerate(articles)}
+        return done, sorted(bad, key=lambda pair: order[id(pair[0])])
 
     def _extract(self, article: Article, doc) -> Extraction:  # type: ignore[no-untyped-def]
         from warwatch.extract.mentions import extract_mentions
@@ -299,6 +366,11 @@ class Pipeline:
         return place
 
 
+def _cannot(error: Exception) -> str:
+    """Why an article's events could not be extracted, on one line."""
+    return f"cannot extract events: {type(error).__name__}: {' '.join(str(error).split())}"
+
+
 def _in_a_named_country(place: Place, named: frozenset[str], story: str | None) -> Place:
     """A place in a country the article never names, when it names the story's own ("Solhan" is
     also a Turkish town; the report is about Burkina Faso): a namesake abroad, not the village.
@@ -352,6 +424,8 @@ def ingest(
     wait: float = DEFAULT_WAIT,
     on_wait: Callable[[int | None], None] | None = None,
     keep_irrelevant: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Read, extract, geocode and store every input; never stops on one bad file or article.
 
@@ -365,6 +439,10 @@ def ingest(
     is stored in its own transaction, so a run that is killed loses nothing stored, and running it
     again stores the rest. ``should_stop()`` is asked after each article parsed and before each one
     stored: when it is true the run ends there, with ``report.interrupted`` set.
+
+    ``scheduler`` (the address of a running Dask cluster, "tcp://host:8786") or ``workers`` (that many
+    local Dask worker processes) spread the per-article pass over Dask workers; this process stays the
+    one writer and places each batch as a whole, so the result is the same (see :mod:`warwatch.distribute`).
     """
     from warwatch.extract.relevance import judge
     from warwatch.ingest import IngestFailure, collect
@@ -383,7 +461,8 @@ def ingest(
     # stored already (by a run that was stopped, or earlier) still counts in its batch's theatre, with
     # the places it counted with then, so that where a run resumes makes no difference to the result
     inputs: list[Article] = []
-    with WriterLock(db, wait=wait, on_wait=on_wait), Store(db) as store:
+    cluster = None
+    with WriterLock(db, wait=wait, on_wait=on_wait), Store(db) as store, ExitStack() as stack:
         seen: set[str] = set()
         for item in collect(paths, manifest=manifest, published=published):
             if isinstance(item, IngestFailure):
@@ -411,6 +490,11 @@ def ingest(
             if verdict is not None and not verdict.relevant:
                 rejected[article.content_hash] = verdict.reason
         to_read = report.new - len(rejected)
+        if to_read and (scheduler or workers):
+            from warwatch.distribute import Workers
+
+            # started before the gazetteer is opened here: a cluster that cannot be reached fails at once
+            cluster = stack.enter_context(Workers(scheduler=scheduler, workers=workers))
         if to_read:
             pipeline = pipeline or Pipeline()
         if n_process is None:
@@ -418,6 +502,9 @@ def ingest(
             # cost from a few batches on, on a machine with two cores or more
             n_process = 2 if to_read > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
         theatre = stored_theatre(store, [a.published for a in inputs if a.published], leave_out=stored.values())
+        to_parse = [a for a in inputs if a.content_hash not in stored and a.content_hash not in rejected]
+        # the first pass of every article, in order: Dask workers run it ahead of the writer
+        firsts = cluster.first_pass(to_parse, should_stop) if cluster is not None else None
         try:
             for i in range(0, len(inputs), THEATRE_BATCH):
                 batch = inputs[i:i + THEATRE_BATCH]
@@ -432,7 +519,10 @@ def ingest(
                         if on_article:
                             on_article(article)
                 new = [a for a in batch if a.content_hash not in stored and a.content_hash not in rejected]
-                done, bad = pipeline.process_isolated(new, n_process, theatre, should_stop) if new else ([], [])
+                if firsts is not None:
+                    done, bad = pipeline.place_isolated(new, [next(firsts) for _ in new], theatre)
+                else:
+                    done, bad = pipeline.process_isolated(new, n_process, theatre, should_stop) if new else ([], [])
                 for article, why in bad:
                     fail(IngestFailure(_name(article), why))
                 for article, mentions in done:
