@@ -258,9 +258,16 @@ def test_ingest_keep_irrelevant_reads_every_article(tmp_path: Path) -> None:
     texts = [(shared / e["path"]).read_text(encoding="utf-8") for e in entries]
     assert not any(judge(t, t.split("\n", 1)[0]).relevant for t in texts), "pick ordinary news the gate rejects"
     db = tmp_path / "all.db"
+    first = run_cli("ingest", "--db", str(db), str(shared / entries[0]["path"]), check=True)
+    assert "1 of the stored not about armed conflict" in first.stderr, first.stderr
     done = run_cli("ingest", "--keep-irrelevant", "--db", str(db), *(str(shared / e["path"]) for e in entries),
                    check=True)
-    assert "3 article(s) stored" in done.stderr and "; 0 of the stored not about armed conflict" in done.stderr
+    assert "2 article(s) stored, 1 already stored" in done.stderr, done.stderr
+    assert "; 0 of the stored not about armed conflict" in done.stderr
+    # the one stored unparsed before is not silently left so: the user is told what reads it
+    assert "1 of the already stored were kept out by the relevance gate before" in done.stderr
+    assert _rows(db, "SELECT COUNT(*) FROM articles WHERE rejected IS NULL AND signed") == [(2,)]
+    run_cli("reprocess", "--keep-irrelevant", "--db", str(db), check=True)
     assert _rows(db, "SELECT COUNT(*) FROM articles WHERE rejected IS NULL AND signed") == [(3,)]
 
 

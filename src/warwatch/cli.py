@@ -113,6 +113,9 @@ def ingest(
         f"{report.rejected} of the stored not about armed conflict, not parsed ('warwatch articles --rejected')",
         highlight=False,
     )
+    if report.stored_rejected and keep_irrelevant:
+        err.print(f"{report.stored_rejected} of the already stored were kept out by the relevance gate before and "
+                  "are not read again here: 'warwatch reprocess --keep-irrelevant' reads them", highlight=False)
     if report.interrupted:
         err.print(f"stopped by {stop.name} after storing {report.stored} of {report.new} new article(s); "
                   "nothing half-stored: run the same command again to store the rest", highlight=False)

@@ -59,6 +59,9 @@ class IngestReport:
     interrupted: bool = False
     #: of the articles stored, those the relevance gate kept out of the pipeline (stored unparsed)
     rejected: int = 0
+    #: of the inputs already stored, those stored unparsed by the gate: ``--keep-irrelevant`` does not read
+    #: them again here (``warwatch reprocess --keep-irrelevant`` does, fusing the whole store again)
+    stored_rejected: int = 0
 
     @property
     def ok(self) -> bool:
@@ -476,6 +479,8 @@ def ingest(
                 inputs.append(item)
         stored = article_ids(store, seen)
         report.duplicates += len(stored)
+        if stored and keep_irrelevant:
+            report.stored_rejected = len(set(stored.values()) & set(store.rejections()))
         if on_article:
             for item in inputs:
                 if item.content_hash in stored:
