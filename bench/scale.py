@@ -148,11 +148,7 @@ def _pg_cluster():  # type: ignore[no-untyped-def]
     if folder is None:
         return None, None
     cluster = postgres.Cluster(folder)
-    cluster.run(str(folder / "initdb"), "-D", str(cluster.data), "-A", "trust", "-U", "warwatch", "-E", "UTF8",
-                "--no-locale")
-    cluster.run(str(folder / "pg_ctl"), "-D", str(cluster.data), "-l", str(cluster.root / "log"), "-w", "-t", "60",
-                "-o", f"-k {cluster.root} -c listen_addresses=''", "start")
-    return cluster, postgres.Server(admin_url=f"postgresql+psycopg://warwatch@/postgres?host={cluster.root}")
+    return cluster, cluster.start(durable=True)
 
 
 #: what the API answers most: the dashboard's list, its map, filters, one event, free text

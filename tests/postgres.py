@@ -151,11 +151,14 @@ class Cluster:
             raise RuntimeError(f"{Path(args[0]).name} failed: {(done.stderr or done.stdout).strip()[-800:]}")
         return done
 
-    def start(self) -> Server:
+    def start(self, durable: bool = False) -> Server:
+        """Start the cluster. Tests want it fast (no fsync); a benchmark against SQLite, which syncs its
+        write-ahead log, wants it ``durable``."""
         self.run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "warwatch", "-E", "UTF8",
-                 "--no-locale", "--no-sync")
-        options = (f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=40")
+                 "--no-locale", *(() if durable else ("--no-sync",)))
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=40"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60",
                  "-o", options, "start")
         return Server(admin_url=f"postgresql+psycopg://warwatch@/postgres?host={self.root}")

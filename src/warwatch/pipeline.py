@@ -494,7 +494,10 @@ def ingest(
             verdict = None if keep_irrelevant or article.content_hash in stored else judge(article.text, article.title)
             if verdict is not None and not verdict.relevant:
                 rejected[article.content_hash] = verdict.reason
-        to_read = report.new - len(rejected)
+        # the articles to parse: new, and let through by the gate
+        to_parse = [a for a in inputs if a.content_hash not in stored and a.content_hash not in rejected]
+        unread = {a.content_hash for a in to_parse}
+        to_read = len(to_parse)
         if to_read and (scheduler or workers):
             from warwatch.distribute import Workers
 
@@ -507,7 +510,6 @@ def ingest(
             # cost from a few batches on, on a machine with two cores or more
             n_process = 2 if to_read > 2 * BATCH_SIZE and (os.cpu_count() or 1) >= 2 else 1
         theatre = stored_theatre(store, [a.published for a in inputs if a.published], leave_out=stored.values())
-        to_parse = [a for a in inputs if a.content_hash not in stored and a.content_hash not in rejected]
         # the first pass of every article, in order: Dask workers run it ahead of the writer
         firsts = cluster.first_pass(to_parse, should_stop) if cluster is not None else None
         try:
@@ -523,7 +525,7 @@ def ingest(
                         _store(store, article, [], report, fail, rejected=rejected[article.content_hash])
                         if on_article:
                             on_article(article)
-                new = [a for a in batch if a.content_hash not in stored and a.content_hash not in rejected]
+                new = [a for a in batch if a.content_hash in unread]
                 if firsts is not None:
                     done, bad = pipeline.place_isolated(new, [next(firsts) for _ in new], theatre)
                 else:
