@@ -386,10 +386,14 @@ class Fetcher:
         parser = Protego.parse(got.content.decode("utf-8", "replace"))
         delay = parser.crawl_delay(ROBOTS_TOKEN)
         with self._lock:
+            before = max(self.per_host_interval, self._crawl_delay.get(host, 0.0))
             if delay:
                 self._crawl_delay[host] = min(float(delay), MAX_CRAWL_DELAY)
             else:
                 self._crawl_delay.pop(host, None)
+            after = max(self.per_host_interval, self._crawl_delay.get(host, 0.0))
+            if host in self._next_turn:  # the robots.txt request itself took a turn of the old length
+                self._next_turn[host] += after - before
         return _Robots(parser, now + ROBOTS_TTL)
 
 

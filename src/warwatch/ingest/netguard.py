@@ -70,8 +70,8 @@ FORBIDDEN: tuple[tuple[str, str], ...] = (
     ("198.51.100.0/24", "documentation"),
     ("203.0.113.0/24", "documentation"),
     ("224.0.0.0/4", "multicast"),
+    ("255.255.255.255/32", "broadcast"),  # before 240.0.0.0/4, which holds it, for its own name
     ("240.0.0.0/4", "reserved"),
-    ("255.255.255.255/32", "broadcast"),
     ("::/128", "unspecified"),
     ("::1/128", "loopback"),
     ("64:ff9b:1::/48", "local-use NAT64"),
