@@ -108,6 +108,7 @@ REFUSED = [
     ("2002:a9fe:a9fe::1", "carries 169.254.169.254"),  # 6to4
     ("64:ff9b::a00:1", "carries 10.0.0.1"),  # NAT64
     ("::7f00:1", "reserved"),  # IPv4-compatible ::127.0.0.1
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "carries 192.0.2.45"),  # Teredo
 ]
 
 
@@ -153,9 +154,10 @@ def test_allow_private_allows_exactly_its_ranges_and_says_so(web: WebServer, cap
         f = fetcher(allow_private=["127.0.0.1/32"], resolver=resolving(table))
     assert [r.getMessage() for r in caplog.records if "127.0.0.1/32" in r.getMessage()], "the allowed range is logged"
     assert f.get(f"http://one.example:{web.port}/", robots=False).content == b"hello"
-    with pytest.raises(FetchRefused, match=r"127\.0\.0\.2, which is a loopback address"):
+    with pytest.raises(FetchRefused, match=r"127\.0\.0\.2, which is a loopback address in 127\.0\.0\.0/8"):
         f.get(f"http://two.example:{web.port}/", robots=False)
-    assert _connects == [("127.0.0.1", web.port)]
+    assert f.get(f"http://mapped.example:{web.port}/", robots=False).content == b"hello"  # ::ffff:127.0.0.1
+    assert _connects == [("127.0.0.1", web.port)] * 2
     with pytest.raises(InputError, match="not an address range"):
         Fetcher(allow_private=["10.0.0.0/33"])
 
@@ -229,7 +231,8 @@ def test_redirects_into_forbidden_places_are_refused(web: WebServer):
     web.route("/to-self", redirect="/page", status=308)
     web.route("/page", "landed")
     f = fetcher(resolver=resolving(table))
-    for path, words in [("/to-10", "10.0.0.1 is a private"), ("/to-meta", "169.254.169.254, which is a link-local"),
+    for path, words in [("/to-10", "10.0.0.1 is a private address in 10.0.0.0/8"),
+                        ("/to-meta", "169.254.169.254, which is a link-local address in 169.254.0.0/16"),
                         ("/to-127-2", "127.0.0.2, which is a loopback"), ("/to-file", "scheme 'file'")]:
         with pytest.raises(FetchRefused, match="redirected") as refused:
             f.get(web.url(path), robots=False)

@@ -235,16 +235,17 @@ class Fetcher:
                 got = self._with_retries(method, current, body, headers, max_bytes, truncate)
             except FetchRefused as exc:
                 if hop:
-                    raise FetchRefused(f"{url} redirected to {current}: {exc.reason}") from None
+                    raise FetchRefused(f"{url} redirected: {exc.reason}") from None
                 raise
             location = got.headers.get("location")
             if got.status not in REDIRECTS or not location:
                 return got
             try:
-                target = current.join(location)
-                current = _checked_url(str(target))
+                current = _checked_url(str(current.join(location)))
             except FetchRefused as exc:
                 raise FetchRefused(f"{url} redirected: {exc.reason}") from None
+            except (httpx.InvalidURL, ValueError):
+                raise FetchFailed(f"{url}: redirected to an unreadable Location {location!r}", got.status) from None
             if got.status == 303 or (got.status in (301, 302) and method == "POST"):
                 method, body = "GET", None
                 headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
@@ -357,6 +358,10 @@ class Fetcher:
         """The host's robots.txt rules, read once per TTL (one thread reads them, the others wait)."""
         origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
         with self._lock:
+            if len(self._robots) > 5_000:  # article links reach many hosts: forget the rules gone stale
+                now = self.clock()
+                self._robots = {o: r for o, r in self._robots.items() if r.expires > now}
+                self._robots_locks = {o: lk for o, lk in self._robots_locks.items() if o in self._robots}
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
             cached = self._robots.get(origin)
