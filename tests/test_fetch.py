@@ -1,8 +1,9 @@
 """Safe fetching (issue 16): every refusal of the address guard, the caps, redirects, robots.txt, the
 per-host rate, retries and conditional GET, against a real HTTP server on 127.0.0.1.
 
-No test sends a packet outside 127.0.0.0/8: an audit hook records every ``socket.connect`` the
-process makes while a test runs, and each test ends by checking them. A refused name is shown to
+No test sends a packet outside 127.0.0.0/8: an audit hook sees every ``socket.connect`` the
+process makes while a test runs, stops any to another address (so even a broken guard sends
+nothing), and each test ends by checking the list. A refused name is shown to
 be refused before any packet: its resolver points at the test server (or at an address nothing
 may reach) and the server counts no connection, and the hook saw none.
 """
@@ -37,8 +38,14 @@ def _audit(event: str, args: tuple) -> None:
         return
     if event == "socket.connect" and isinstance(args[1], tuple):
         _connects.append(args[1][:2])
+        if not _loopback(args[1][0]):  # raising in the hook stops the connect: even a broken guard sends nothing
+            raise ConnectionRefusedError(f"the test stopped a connection to {args[1][0]}")
     elif event == "socket.getaddrinfo":
         _lookups.append(str(args[0]))
+
+
+def _loopback(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%", 1)[0]) in ipaddress.ip_network("127.0.0.0/8")
 
 
 _hooked = False
@@ -56,7 +63,7 @@ def only_loopback():
     _recording.set()
     yield
     _recording.clear()
-    outside = [a for a, _ in _connects if ipaddress.ip_address(a) not in ipaddress.ip_network("127.0.0.0/8")]
+    outside = [a for a, _ in _connects if not _loopback(a)]
     assert not outside, f"a test connected outside 127.0.0.0/8: {outside}"
 
 
@@ -199,7 +206,10 @@ def test_tls_keeps_the_host_name_for_sni():
 
 
 def test_no_proxy_from_the_environment(web: WebServer, monkeypatch):
-    """trust_env is off: a proxy in the environment would carry requests around the guard."""
+    """A proxy in the environment would carry requests around the guard: none is used.
+
+    trust_env=False and the fetcher's own transport each keep httpx from mounting one; this test
+    fails if both go (say, a change back to httpx's default transport with trust_env left on)."""
     web.route("/", "direct")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")

@@ -193,6 +193,7 @@ class Fetcher:
         # no cookies kept between requests: a crawler has no session, and a jar would grow forever
         jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         # trust_env=False: no proxy from the environment may carry a request around the address check
+        # (httpx mounts none beside a transport of its own, but this keeps it so), and no ~/.netrc
         self._client = httpx.Client(transport=transport, trust_env=False, follow_redirects=False,
                                     cookies=jar, headers={"User-Agent": self.user_agent,
                                                           "Accept-Encoding": ACCEPT_ENCODING})
