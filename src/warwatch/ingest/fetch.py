@@ -255,6 +255,7 @@ class Fetcher:
     def _with_retries(self, method: str, url: httpx.URL, body: bytes | None, headers: dict[str, str],
                       max_bytes: int, truncate: bool) -> Fetched:
         tries = self.retries + 1
+        after_tries = f", after {tries} tries" if tries > 1 else ""
         for attempt in range(tries):
             self._wait_turn(url.host)
             try:
@@ -262,19 +263,20 @@ class Fetcher:
             except httpx.TimeoutException:
                 reason = f"{url}: no complete answer within {self.timeout:g} s (the time cap)"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f", {tries} tries" if tries > 1 else "")) from None
+                    raise FetchFailed(reason + after_tries) from None
                 wait = self._backoff(attempt)
             except httpx.HTTPError as exc:
-                reason = f"{url}: {type(exc).__name__}: {exc}"
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                reason = f"{url}: {detail}"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f" ({tries} tries)" if tries > 1 else "")) from None
+                    raise FetchFailed(reason + after_tries) from None
                 wait = self._backoff(attempt)
             else:
                 if got.status < 500 and got.status != 429:
                     return got
                 reason = f"{url}: HTTP {got.status}"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f" ({tries} tries)" if tries > 1 else ""), status=got.status)
+                    raise FetchFailed(reason + after_tries, status=got.status)
                 after = _retry_after(got.headers.get("retry-after"))
                 if after is not None and after > MAX_RETRY_AFTER:
                     raise FetchFailed(f"{reason}, and the server asks to wait {after:.0f} s "
