@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -203,6 +205,26 @@ def test_tls_keeps_the_host_name_for_sni():
         thread.join(5)
     assert names == ["news.example"]
     assert _connects == [("127.0.0.1", port)]
+
+
+def test_the_certificate_is_checked_against_the_host_name(tmp_path, monkeypatch):
+    """A certificate for news.example is accepted on the checked address, and is wrong for any other name."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=news.example",
+                    "-addext", "subjectAltName=DNS:news.example"], check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the test's certificate as the one trusted authority
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    with WebServer(tls=server_ctx) as web:
+        web.route("/", "over tls")
+        f = fetcher(resolver=resolving({"news.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]}))
+        assert f.get(f"https://news.example:{web.port}/", robots=False).content == b"over tls"
+        with pytest.raises(FetchFailed, match="certificate"):
+            f.get(f"https://other.example:{web.port}/", robots=False)
+        assert web.requests[0].headers["host"] == f"news.example:{web.port}" and len(web.requests) == 1
 
 
 def test_no_proxy_from_the_environment(web: WebServer, monkeypatch):
