@@ -138,7 +138,9 @@ def test_a_name_resolving_to_a_forbidden_range_is_refused_before_any_packet(web:
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1/", "http://[::1]:80/", "http://169.254.169.254/latest/meta-data/",
-                                 "http://[::ffff:127.0.0.1]/", "https://192.168.0.1/", "http://0.0.0.0:8080/"])
+                                 "http://[::ffff:127.0.0.1]/", "https://192.168.0.1/", "http://0.0.0.0:8080/",
+                                 # the spellings C resolvers read as 127.0.0.1 or 10.0.0.1, never looked up
+                                 "http://2130706433/", "http://0x7f.1/", "http://127.1/", "http://0x0a000001/"])
 def test_an_address_in_the_url_is_checked_without_resolving(url):
     calls: list[str] = []
     f = fetcher(allow_private=[], resolver=resolving({}, calls))

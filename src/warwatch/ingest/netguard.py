@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -146,6 +147,25 @@ def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
+#: the other ways to write an IPv4 address that C resolvers accept: one number (2130706433), fewer
+#: parts (127.1), hexadecimal or octal parts (0x7f.0.0.1); never a host name (a TLD is not numeric)
+_LEGACY_IPV4 = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", re.IGNORECASE)
+
+
+def _literal(host: str) -> Address | None:
+    """``host`` as an address when it is one in any spelling, so that it is checked, never resolved."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
 class AddressGuard:
     """Resolves a host once and says which of its addresses may be connected to."""
 
@@ -168,7 +188,8 @@ class AddressGuard:
             return ip
         why = forbidden(ip)
         if why:
-            where = host if host == str(ip) else f"{host} resolves to {ip}, which"
+            verb = "is" if _literal(host) else "resolves to"  # an address spelt another way, or a name
+            where = host if host == str(ip) else f"{host} {verb} {ip}, which"
             raise FetchRefused(f"{where} {why}: refused (see --allow-private)")
         return ip
 
@@ -179,12 +200,9 @@ class AddressGuard:
         and a private answer from working some of the time, as DNS rebinding relies on.
         """
         host = host.strip("[]")
-        try:
-            literal = ipaddress.ip_address(host.split("%", 1)[0])
-        except ValueError:
-            literal = None
+        literal = _literal(host)
         if literal is not None:
-            return [self.check(str(literal), str(literal))]
+            return [self.check(host, str(literal))]
         try:
             addrs = self.resolver(host, port)
         except OSError as exc:  # socket.gaierror: no such name, or no answer
