@@ -76,9 +76,6 @@ def watch_command(
     config = load_sources(sources_file)
     ranges = _check_cidrs(allow_private or [])
     log = _logging(verbose)
-    if not (contact or config.contact):
-        log.warning("no contact given (--contact, or contact = \"...\" in %s): site owners cannot reach "
-                    "whoever runs this crawler", sources_file)
     fetcher = make_fetcher(config, allow_private=ranges, contact=contact, log=log)
     path = db_path(db)
     try:

@@ -117,7 +117,8 @@ def _feed(content: bytes, base: str) -> Listing:
         if url is None:
             continue
         # "updated" moves when the outlet edits the story; "published" stands in where there is no updated
-        marker = entry.get("updated") or entry.get("published")
+        # (read as a plain dict: feedparser's own get() maps a missing "updated" to "published", with a warning)
+        marker = dict.get(entry, "updated") or dict.get(entry, "published")
         title = " ".join((entry.get("title") or "").split()) or None
         listing.entries.append(Entry(url=url, marker=marker, published=_entry_day(entry), title=title))
     return listing

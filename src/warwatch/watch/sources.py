@@ -39,7 +39,7 @@ SOURCE_KEYS = frozenset({"url", "outlet", "language", "every"})
 WATCH_KEYS = frozenset({"per_host_interval", "timeout", "max_bytes", "workers", "max_pages"})
 TOP_KEYS = frozenset({"contact", "watch", "source"})
 #: a language as a BCP 47 primary tag ("en", "fr", "ar"), optionally with a region ("pt-BR")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 
 
 @dataclass(frozen=True)
