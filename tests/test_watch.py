@@ -317,3 +317,55 @@ def test_cli_once_twice_then_sources_and_api(tmp_path: Path):
     page = client.get("/sources")
     assert page.status_code == 200 and "sources.js" in page.text and "http" not in page.text.split("<body")[1]
     json.dumps(body)
+
+
+def test_service_stops_cleanly_on_sigterm(web, tmp_path: Path):
+    """``warwatch watch`` without --once: it polls, sleeps until the next source is due, and SIGTERM ends it at
+    once with exit status 0."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from conftest import WARWATCH
+
+    web.route("/feed.xml", rss(web, []), content_type="application/rss+xml", etag='"e"')
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nurl = "{web.url("/feed.xml")}"\nevery = "1m"\n', encoding="utf-8")
+    proc = subprocess.Popen([*WARWATCH, "watch", str(sources), "--db", str(tmp_path / "w.db"), "--allow-private",
+                             "127.0.0.1/32"], stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    lines = []
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if "cycle:" in line:
+                break
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and time.monotonic() - started < 5
+    text = "".join(lines) + rest
+    assert "polled " in text and "no contact" in text and "stopped by SIGTERM" in text and "Traceback" not in text
+
+
+def test_on_postgresql_ids_and_versions_as_on_sqlite(web, fetcher, pipeline, pg_url: str):
+    """Migration 0010 on PostgreSQL: the watch tables' ids from migration 0009's trigger, and a page edited
+    in place handled as on SQLite."""
+    web.route("/feed.xml", rss(web, [("/a/strike", MAY2), ("/fr/1", MAY2)]), content_type="application/rss+xml")
+    web.route("/a/strike", strike_page("five"), etag='"v1"')
+    web.route("/fr/1", html("Frappe aérienne à Idlib", FRENCH))
+    with Store(pg_url) as store:
+        watcher = Watcher(store, fetcher, config(web.url("/feed.xml")), pipeline=pipeline)
+        watcher.cycle(scheduled=False)
+        web.route("/feed.xml", rss(web, [("/a/strike", MAY3), ("/fr/1", MAY2)]), content_type="application/rss+xml")
+        web.route("/a/strike", strike_page("nine"), etag='"v2"')
+        watcher.cycle(scheduled=False)
+        assert [e.fatalities for e in store.events()] == [9]
+        assert [(v, current) for v, _, current in page_versions(store.engine, web.url("/a/strike"))] == [
+            (1, False), (2, True)]
+        with store.engine.connect() as conn:
+            assert sorted(conn.exec_driver_sql("SELECT id FROM watch_pages").scalars()) == [1, 2]
+        assert [s.articles for s in source_status(store.engine)] == [2]
