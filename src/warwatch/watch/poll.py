@@ -59,8 +59,10 @@ def _fetch_errors() -> tuple[type[Exception], type[Exception]]:
     return FetchRefused, FetchFailed
 
 
-def _reason(error: Exception) -> str:
-    return " ".join(str(getattr(error, "reason", None) or error).split()) or type(error).__name__
+def _reason(error: Exception, url: str = "") -> str:
+    """The error on one line, without the URL in front (the log line names it already)."""
+    text = " ".join(str(getattr(error, "reason", None) or error).split()) or type(error).__name__
+    return text[len(url) + 2:] if url and text.startswith(f"{url}: ") else text
 
 
 def _wait(delta: timedelta) -> str:
@@ -159,7 +161,7 @@ class Watcher:
         when = self.clock()
         refused, failed = _fetch_errors()
         if isinstance(outcome, Exception) or outcome.status not in (200, 304):
-            why = (_reason(outcome) if isinstance(outcome, refused | failed) else
+            why = (_reason(outcome, source.url) if isinstance(outcome, refused | failed) else
                    f"{type(outcome).__name__}: {_reason(outcome)}" if isinstance(outcome, Exception)
                    else f"HTTP {outcome.status}")
             self._source_failed(source, when, why, report)
@@ -219,7 +221,7 @@ class Watcher:
     def _page_failed(self, page: PageRow, outcome: Fetched | Exception, report: CycleReport) -> None:
         refused, failed = _fetch_errors()
         is_refused = isinstance(outcome, refused)
-        why = (_reason(outcome) if isinstance(outcome, refused | failed | InputError)
+        why = (_reason(outcome, page.url) if isinstance(outcome, refused | failed | InputError)
                else f"{type(outcome).__name__}: {_reason(outcome)}" if isinstance(outcome, Exception)
                else f"HTTP {outcome.status}")
         status = state.page_failed(self.store.engine, page, self.clock(), why, refused=is_refused)
