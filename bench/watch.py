@@ -45,6 +45,18 @@ QUIET = ("<html><head><title>Council approves budget {n}</title></head><body><ar
          "budget {n}</h1><p>The city council approved a new budget for parks and libraries on Tuesday.</p><p>"
          "Residents welcomed the plan to extend opening hours at the central library.</p></article></body></html>")
 
+#: reports of other incidents (seed articles' sentences), for the latency trials after the first
+OTHER_REPORTS = [
+    ("Rebel shelling kills ten in Hama town",
+     "On Friday, rebel shelling killed 10 people, including five children in the Christian-majority town of "
+     "Maharda in western Hama province, SOHR reported.",
+     "The government blamed insurgents for the attack, which hit a residential street."),
+    ("Clashes in Qamishli",
+     "At least 13 members of the government forces were killed in clashes with Asayesh fighters in the city of "
+     "Qamishli on Saturday, according to SOHR.",
+     "The fighting broke out at a checkpoint in the city centre and lasted several hours."),
+]
+
 
 # --- the server process --------------------------------------------------------------------------
 
@@ -136,6 +148,8 @@ def polling(feeds: int, hosts: int) -> dict[str, float]:
 
 def latency(every: float, trials: int) -> list[dict[str, float]]:
     from test_watch import LEAD, STRIKE, html, rss
+
+    REPORTS = [("Air strike kills civilians in Idlib", LEAD, STRIKE.format(n="five")), *OTHER_REPORTS]
     from webserver import WebServer
 
     from warwatch.ingest.fetch import Fetcher
@@ -171,8 +185,9 @@ def latency(every: float, trials: int) -> list[dict[str, float]]:
         for k in range(trials):
             time.sleep(every * (0.3 + 0.4 * k / max(trials - 1, 1)))  # changes land at different points of a wait
             path = f"/a/strike-{k}"
-            web.route(path, html("Air strike kills civilians in Idlib", [LEAD, STRIKE.format(n="five")],
-                                 day=days[k % len(days)]))
+            # another incident each time, told in other words (a near-copy of an earlier text is a copy, no event)
+            report = REPORTS[k % len(REPORTS)]
+            web.route(path, html(report[0], list(report[1:]), day=days[k % len(days)]))
             items.append((path, "Thu, 02 May 2019 10:00:00 GMT"))
             changed = time.perf_counter()
             web.route("/feed.xml", rss(web, items), content_type="application/rss+xml", etag=f'"{k + 1}"')
@@ -242,7 +257,7 @@ def main() -> None:
     if args.serve is not None:
         asyncio.run(_serve(args.hosts, args.serve))
         return
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=os.environ.get("BENCH_LOG", "WARNING"))
     poll = polling(args.feeds, args.hosts)
     lat = latency(args.every, args.trials)
     text = section(poll, args.feeds, args.hosts, lat, args.every)
