@@ -19,6 +19,7 @@ stays 0.
 from __future__ import annotations
 
 import gzip as gzip_module
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -61,9 +62,9 @@ def gzip_bomb(size: int) -> bytes:
 
 
 class WebServer:
-    """A ThreadingHTTPServer in a thread on an ephemeral port of 127.0.0.1 (or ``host``)."""
+    """A ThreadingHTTPServer in a thread on an ephemeral port of 127.0.0.1 (or ``host``), HTTPS with ``tls``."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Request] = []
         self.connections = 0
         self._routes: dict[str, list[Route]] = {}
@@ -71,6 +72,10 @@ class WebServer:
         self._stopping = threading.Event()
         self._httpd = _Server((host, 0), _Handler)
         self._httpd.web = self
+        self.scheme = "http"
+        if tls is not None:  # HTTPS: the handshake happens as each connection is accepted
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self.host, self.port = self._httpd.server_address[:2]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -86,7 +91,7 @@ class WebServer:
 
     @property
     def base(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.base + path

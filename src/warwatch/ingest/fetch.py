@@ -193,6 +193,7 @@ class Fetcher:
         # no cookies kept between requests: a crawler has no session, and a jar would grow forever
         jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         # trust_env=False: no proxy from the environment may carry a request around the address check
+        # (httpx mounts none beside a transport of its own, but this keeps it so), and no ~/.netrc
         self._client = httpx.Client(transport=transport, trust_env=False, follow_redirects=False,
                                     cookies=jar, headers={"User-Agent": self.user_agent,
                                                           "Accept-Encoding": ACCEPT_ENCODING})
@@ -235,16 +236,17 @@ class Fetcher:
                 got = self._with_retries(method, current, body, headers, max_bytes, truncate)
             except FetchRefused as exc:
                 if hop:
-                    raise FetchRefused(f"{url} redirected to {current}: {exc.reason}") from None
+                    raise FetchRefused(f"{url} redirected: {exc.reason}") from None
                 raise
             location = got.headers.get("location")
             if got.status not in REDIRECTS or not location:
                 return got
             try:
-                target = current.join(location)
-                current = _checked_url(str(target))
+                current = _checked_url(str(current.join(location)))
             except FetchRefused as exc:
                 raise FetchRefused(f"{url} redirected: {exc.reason}") from None
+            except (httpx.InvalidURL, ValueError):
+                raise FetchFailed(f"{url}: redirected to an unreadable Location {location!r}", got.status) from None
             if got.status == 303 or (got.status in (301, 302) and method == "POST"):
                 method, body = "GET", None
                 headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
@@ -253,6 +255,7 @@ class Fetcher:
     def _with_retries(self, method: str, url: httpx.URL, body: bytes | None, headers: dict[str, str],
                       max_bytes: int, truncate: bool) -> Fetched:
         tries = self.retries + 1
+        after_tries = f", after {tries} tries" if tries > 1 else ""
         for attempt in range(tries):
             self._wait_turn(url.host)
             try:
@@ -260,19 +263,20 @@ class Fetcher:
             except httpx.TimeoutException:
                 reason = f"{url}: no complete answer within {self.timeout:g} s (the time cap)"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f", {tries} tries" if tries > 1 else "")) from None
+                    raise FetchFailed(reason + after_tries) from None
                 wait = self._backoff(attempt)
             except httpx.HTTPError as exc:
-                reason = f"{url}: {type(exc).__name__}: {exc}"
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                reason = f"{url}: {detail}"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f" ({tries} tries)" if tries > 1 else "")) from None
+                    raise FetchFailed(reason + after_tries) from None
                 wait = self._backoff(attempt)
             else:
                 if got.status < 500 and got.status != 429:
                     return got
                 reason = f"{url}: HTTP {got.status}"
                 if attempt + 1 == tries:
-                    raise FetchFailed(reason + (f" ({tries} tries)" if tries > 1 else ""), status=got.status)
+                    raise FetchFailed(reason + after_tries, status=got.status)
                 after = _retry_after(got.headers.get("retry-after"))
                 if after is not None and after > MAX_RETRY_AFTER:
                     raise FetchFailed(f"{reason}, and the server asks to wait {after:.0f} s "
@@ -357,6 +361,10 @@ class Fetcher:
         """The host's robots.txt rules, read once per TTL (one thread reads them, the others wait)."""
         origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
         with self._lock:
+            if len(self._robots) > 5_000:  # article links reach many hosts: forget the rules gone stale
+                now = self.clock()
+                self._robots = {o: r for o, r in self._robots.items() if r.expires > now}
+                self._robots_locks = {o: lk for o, lk in self._robots_locks.items() if o in self._robots}
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
             cached = self._robots.get(origin)
@@ -386,10 +394,14 @@ class Fetcher:
         parser = Protego.parse(got.content.decode("utf-8", "replace"))
         delay = parser.crawl_delay(ROBOTS_TOKEN)
         with self._lock:
+            before = max(self.per_host_interval, self._crawl_delay.get(host, 0.0))
             if delay:
                 self._crawl_delay[host] = min(float(delay), MAX_CRAWL_DELAY)
             else:
                 self._crawl_delay.pop(host, None)
+            after = max(self.per_host_interval, self._crawl_delay.get(host, 0.0))
+            if host in self._next_turn:  # the robots.txt request itself took a turn of the old length
+                self._next_turn[host] += after - before
         return _Robots(parser, now + ROBOTS_TTL)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -52,36 +53,37 @@ class FetchFailed(InputError):
         self.status = status
 
 
-#: the ranges refused, each with the words a person reads in the refusal; the order matters only
-#: for the name given (the first that contains the address). Anything not listed here that
-#: ``ipaddress`` does not call global is refused as "not a public address".
+#: the ranges refused, each named as a person reads it in the refusal ("10.0.0.5 is a private
+#: address in 10.0.0.0/8"); the first range that holds an address names it, so a smaller range
+#: comes before a larger one that holds it. Anything not listed here that ``ipaddress`` does not
+#: call global is refused as "not a public address".
 FORBIDDEN: tuple[tuple[str, str], ...] = (
-    ("0.0.0.0/8", "'this network' (0.0.0.0 reaches the local host)"),
-    ("10.0.0.0/8", "private"),
-    ("100.64.0.0/10", "carrier-grade NAT (shared, not public)"),
-    ("127.0.0.0/8", "loopback"),
-    ("169.254.0.0/16", "link-local (where cloud metadata services answer)"),
-    ("172.16.0.0/12", "private"),
-    ("192.0.0.0/24", "IETF protocol assignments"),
-    ("192.0.2.0/24", "documentation"),
-    ("192.88.99.0/24", "6to4 relay anycast"),
-    ("192.168.0.0/16", "private"),
-    ("198.18.0.0/15", "benchmarking"),
-    ("198.51.100.0/24", "documentation"),
-    ("203.0.113.0/24", "documentation"),
-    ("224.0.0.0/4", "multicast"),
-    ("240.0.0.0/4", "reserved"),
-    ("255.255.255.255/32", "broadcast"),
-    ("::/128", "unspecified"),
-    ("::1/128", "loopback"),
-    ("64:ff9b:1::/48", "local-use NAT64"),
-    ("100::/64", "discard-only"),
-    ("2001:db8::/32", "documentation"),
-    ("fc00::/7", "unique local (private)"),
-    ("fe80::/10", "link-local"),
-    ("fec0::/10", "site-local"),
-    ("ff00::/8", "multicast"),
-    ("::/8", "reserved (includes IPv4-compatible addresses)"),
+    ("0.0.0.0/8", "a 'this network' address"),  # 0.0.0.0 reaches the local host on Linux
+    ("10.0.0.0/8", "a private address"),
+    ("100.64.0.0/10", "a carrier-grade NAT address"),  # shared by an ISP's customers, not public
+    ("127.0.0.0/8", "a loopback address"),
+    ("169.254.0.0/16", "a link-local address"),  # where cloud metadata services answer
+    ("172.16.0.0/12", "a private address"),
+    ("192.0.0.0/24", "an IETF protocol address"),
+    ("192.0.2.0/24", "a documentation address"),
+    ("192.88.99.0/24", "a 6to4 relay address"),
+    ("192.168.0.0/16", "a private address"),
+    ("198.18.0.0/15", "a benchmarking address"),
+    ("198.51.100.0/24", "a documentation address"),
+    ("203.0.113.0/24", "a documentation address"),
+    ("224.0.0.0/4", "a multicast address"),
+    ("255.255.255.255/32", "the broadcast address"),
+    ("240.0.0.0/4", "a reserved address"),
+    ("::/128", "the unspecified address"),
+    ("::1/128", "the loopback address"),
+    ("64:ff9b:1::/48", "a local-use NAT64 address"),
+    ("100::/64", "a discard-only address"),
+    ("2001:db8::/32", "a documentation address"),
+    ("fc00::/7", "a unique local (private) address"),
+    ("fe80::/10", "a link-local address"),
+    ("fec0::/10", "a site-local address"),
+    ("ff00::/8", "a multicast address"),
+    ("::/8", "a reserved address"),  # IPv4-compatible addresses (::a.b.c.d) among them
 )
 _FORBIDDEN = tuple((ipaddress.ip_network(net), why) for net, why in FORBIDDEN)
 #: IPv6 prefixes that carry an IPv4 address in their last 32 bits (RFC 6052 NAT64)
@@ -104,18 +106,18 @@ def embedded_ipv4(addr: Address) -> ipaddress.IPv4Address | None:
 
 
 def forbidden(addr: Address) -> str | None:
-    """Why ``addr`` may not be connected to, or None when it is a public address."""
+    """Why ``addr`` may not be connected to, said after it ("is a private address in 10.0.0.0/8"), or None."""
     inner = embedded_ipv4(addr)
     if inner is not None:
         why = forbidden(inner)
         if why:
-            return f"carries {inner}, {why}"
-    for net, why in _FORBIDDEN:
+            return f"carries {inner}, which {why}"
+    for net, label in _FORBIDDEN:
         if addr.version == net.version and addr in net:
-            return f"a {why} address ({net})"
+            return f"is {label}" if net.num_addresses == 1 else f"is {label} in {net}"
     # multicast and some special ranges count as "global" in ipaddress; the table has them
     if not addr.is_global or addr.is_multicast or addr.is_reserved or addr.is_unspecified:
-        return "not a public address"
+        return "is not a public address"
     return None
 
 
@@ -131,17 +133,37 @@ def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    """The addresses the system's resolver gives for ``host`` (each once, in its order)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise httpcore.ConnectError(f"cannot resolve {host!r}: {exc}") from None
+    """The addresses the system's resolver gives for ``host`` (each once, in its order); OSError if none.
+
+    It has no timeout of its own: the system's resolver gives up after its configured attempts
+    (resolv.conf), which the fetch's time cap cannot shorten.
+    """
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     seen: list[str] = []
     for _family, _type, _proto, _name, sockaddr in infos:
         ip = str(sockaddr[0]).split("%", 1)[0]
         if ip not in seen:
             seen.append(ip)
     return seen
+
+
+#: the other ways to write an IPv4 address that C resolvers accept: one number (2130706433), fewer
+#: parts (127.1), hexadecimal or octal parts (0x7f.0.0.1); never a host name (a TLD is not numeric)
+_LEGACY_IPV4 = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", re.IGNORECASE)
+
+
+def _literal(host: str) -> Address | None:
+    """``host`` as an address when it is one in any spelling, so that it is checked, never resolved."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 class AddressGuard:
@@ -166,8 +188,9 @@ class AddressGuard:
             return ip
         why = forbidden(ip)
         if why:
-            where = host if host == str(ip) else f"{host} resolves to {ip}, which"
-            raise FetchRefused(f"{where} is {why}: refused (--allow-private lets a range through)")
+            verb = "is" if _literal(host) else "resolves to"  # an address spelt another way, or a name
+            where = host if host == str(ip) else f"{host} {verb} {ip}, which"
+            raise FetchRefused(f"{where} {why}: refused (see --allow-private)")
         return ip
 
     def resolve(self, host: str, port: int) -> list[Address]:
@@ -177,11 +200,13 @@ class AddressGuard:
         and a private answer from working some of the time, as DNS rebinding relies on.
         """
         host = host.strip("[]")
+        literal = _literal(host)
+        if literal is not None:
+            return [self.check(host, str(literal))]
         try:
-            literal = ipaddress.ip_address(host.split("%", 1)[0])
-        except ValueError:
-            literal = None
-        addrs = [str(literal)] if literal is not None else self.resolver(host, port)
+            addrs = self.resolver(host, port)
+        except OSError as exc:  # socket.gaierror: no such name, or no answer
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         if not addrs:
             raise httpcore.ConnectError(f"{host} has no address")
         return [self.check(host, a) for a in addrs]
@@ -239,9 +264,11 @@ class GuardedBackend(httpcore.NetworkBackend):
         addrs = self.guard.resolve(host, port)  # FetchRefused before any packet is sent
         error: Exception | None = None
         for addr in addrs:
+            # an IPv4-mapped address is reached as the IPv4 address it is (no IPv6 stack needed)
+            target = addr.ipv4_mapped if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped else addr
             try:
                 # an address literal: the socket connects to it without resolving anything again
-                stream = self._tcp.connect_tcp(str(addr), port, _bounded(timeout, httpcore.ConnectTimeout),
+                stream = self._tcp.connect_tcp(str(target), port, _bounded(timeout, httpcore.ConnectTimeout),
                                                local_address, socket_options)
             except httpcore.ConnectError as exc:
                 error = exc
