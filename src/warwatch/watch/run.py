@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warwatch.errors import StoreError
 from warwatch.store import Store
 from warwatch.watch import state
 from warwatch.watch.poll import LOG, CycleReport, Watcher
@@ -74,7 +75,18 @@ def watch(config: WatchConfig, db: str | Path, fetcher: Fetcher, *, once: bool =
         watcher = Watcher(store, fetcher, config, pipeline=pipeline, clock=clock, log=log)
         log.info("watching %d source(s) → %s", len(config.sources), db)
         while True:
-            report = watcher.cycle(scheduled=not once, should_stop=stop)
+            try:
+                report = watcher.cycle(scheduled=not once, should_stop=stop)
+            except StoreError as error:
+                # the database is away (a full disk, a PostgreSQL restart): said, and tried again after a
+                # pause, never in a tight loop; what was committed stays, and the next cycle resumes from it
+                if once:
+                    raise
+                log.error("cycle failed: %s; trying again in %.0f s", error, max_sleep)
+                _sleep_until_due(store, clock, sleep, stop, max_sleep, log, wait=max_sleep)
+                if stop():
+                    break
+                continue
             reports.append(report)
             log.info("%s", summary(report))
             if after_cycle is not None:
@@ -92,9 +104,11 @@ def watch(config: WatchConfig, db: str | Path, fetcher: Fetcher, *, once: bool =
 
 
 def _sleep_until_due(store: Store, clock: Callable[[], datetime], sleep: Callable[[float], None],
-                     stop: Callable[[], bool], max_sleep: float, log: logging.Logger) -> None:
-    due = state.next_due(store.engine)
-    wait = max_sleep if due is None else min(max((due - clock()).total_seconds(), 0.0), max_sleep)
+                     stop: Callable[[], bool], max_sleep: float, log: logging.Logger,
+                     wait: float | None = None) -> None:
+    if wait is None:
+        due = state.next_due(store.engine)
+        wait = max_sleep if due is None else min(max((due - clock()).total_seconds(), 0.0), max_sleep)
     if wait >= 1:
         log.debug("next cycle in %.0f s", wait)
     end = time.monotonic() + wait
