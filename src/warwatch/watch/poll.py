@@ -90,6 +90,7 @@ class Watcher:
         self._pipeline = pipeline
         state.sync_sources(store.engine, config.sources)
         self._by_id: dict[int, SourceRow] = {}
+        self._unchanged: list[tuple[SourceRow, datetime]] = []
 
     def pipeline(self) -> Pipeline:
         """The pipeline, loaded on first use."""
@@ -109,9 +110,14 @@ class Watcher:
         stop = should_stop or (lambda: False)
         with ThreadPoolExecutor(self.config.settings.workers, thread_name_prefix="watch-fetch") as pool:
             due = state.due_sources(self.store.engine, self.clock(), scheduled=scheduled)
+            self._unchanged: list[tuple[SourceRow, datetime]] = []
             for source, outcome in self._fetch_all(pool, due, lambda s: self._get(s.url, s.etag, s.last_modified),
                                                    stop):
                 self._polled(source, outcome, report)
+                if len(self._unchanged) >= 200:
+                    state.unchanged(self.store.engine, self._unchanged)
+                    self._unchanged = []
+            state.unchanged(self.store.engine, self._unchanged)
             for page, outcome in self._fetch_all(pool, state.due_pages(self.store.engine, self.clock(), 1000,
                                                                        kind="sitemap"),
                                                  lambda p: self._get(p.url, p.etag, p.last_modified), stop):
@@ -169,7 +175,7 @@ class Watcher:
         report.polled += 1
         if outcome.status == 304:
             report.unchanged += 1
-            state.polled(self.store.engine, source, when, status=304, etag=None, last_modified=None, title=None)
+            self._unchanged.append((source, when))  # written with the others (state.unchanged)
             self.log.info("polled %s: 304, unchanged", source.url)
             return
         try:

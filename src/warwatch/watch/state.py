@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, case, func, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from warwatch.store.fusion import now as utc_now
@@ -165,6 +165,18 @@ def polled(engine: Engine, source: SourceRow, when: datetime, *, status: int, et
                 values["title"] = title[:500]
         conn.execute(update(sources).where(sources.c.id == source.id).values(**values))
         return note_entries(conn, source.id, entries, when)
+
+
+def unchanged(engine: Engine, polls: Sequence[tuple[SourceRow, datetime]]) -> None:
+    """Many 304s in one transaction: a 304 changes only the schedule, and one transaction per source
+    would cost more CPU than the requests (losing them in a crash costs one poll more, nothing else)."""
+    if not polls:
+        return
+    with writing(engine) as conn:
+        conn.execute(update(sources).where(sources.c.id == bindparam("sid")).values(
+            last_polled=bindparam("when"), last_success=bindparam("when"), last_status=304, failures=0,
+            next_due=bindparam("due")),
+            [{"sid": s.id, "when": when, "due": when + backoff(s.every, 0)} for s, when in polls])
 
 
 def failed(engine: Engine, source: SourceRow, when: datetime, error: str) -> timedelta:
