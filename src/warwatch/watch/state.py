@@ -227,11 +227,6 @@ def due_pages(engine: Engine, when: datetime, limit: int, kind: str = "article")
                     article_id=r.article_id, versions=r.versions or 0, failures=r.failures or 0) for r in rows]
 
 
-def sitemaps_of(engine: Engine, source_id: int) -> list[PageRow]:
-    """The child sitemaps of a sitemap index that are due (new, or their lastmod changed)."""
-    return [p for p in due_pages(engine, now(), 10_000, kind="sitemap") if p.source_id == source_id]
-
-
 def page_unchanged(engine: Engine, page: PageRow, when: datetime, *, etag: str | None = None,
                    last_modified: str | None = None) -> None:
     """Fetched, and nothing new: a 304, or the same text as the stored version."""
