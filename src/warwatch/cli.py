@@ -597,6 +597,11 @@ def _open(db: str | None):  # type: ignore[no-untyped-def]
     return Store(path)
 
 
+from warwatch.watch.commands import register as _register_watch  # noqa: E402  (it reuses the helpers above)
+
+_register_watch(app)
+
+
 def main() -> None:
     """Console entry point: run the app, turning errors into one line and an exit code."""
     try:

@@ -150,6 +150,7 @@ def reprocess(
     """
     from warwatch.extract.relevance import judge
     from warwatch.store import Store
+    from warwatch.store.holds import is_hold
     from warwatch.store.lock import WriterLock
 
     report = ReprocessReport()
@@ -170,6 +171,9 @@ def reprocess(
             return report
         verdicts: dict[int, str | None] = {}
         for article_id, article in stored:
+            if is_hold(before.get(article_id)):  # a superseded version, a language without a pipeline: kept out
+                verdicts[article_id] = before[article_id]
+                continue
             verdict = None if keep_irrelevant else judge(article.text, article.title)
             verdicts[article_id] = None if verdict is None or verdict.relevant else verdict.reason
         report.rejected = sum(1 for reason in verdicts.values() if reason is not None)

@@ -33,6 +33,7 @@ from warwatch.errors import StoreError
 from warwatch.serve import api_models as m
 from warwatch.serve import security
 from warwatch.serve.export import event_json, export_acled, export_geojson
+from warwatch.serve.sources import router as sources_router
 from warwatch.store import EventRecord, Store, acled
 from warwatch.store.query import (
     COUNT_CAP,
@@ -437,6 +438,7 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
 
     if allow_ingest:
         _install_ingest(app, str(token), pipeline)
+    app.include_router(sources_router)  # the watched sources: /api/sources and /sources
     _install_pages(app)
     return app
 
