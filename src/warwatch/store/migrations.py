@@ -42,6 +42,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from warwatch.errors import StoreError
+from warwatch.store.alert_tables import create_alert_tables
 
 
 @dataclass(frozen=True)
@@ -452,6 +453,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0007_rejected_articles", _rejected_articles),
     Migration("0008_sentence_trigrams", _sentence_trigrams),
     Migration("0009_rowid_ids", _rowid_ids),
+    Migration("0011_alerts", create_alert_tables),
 ]
 
 
