@@ -209,3 +209,12 @@ def pg_seed_db(pg_server: Server, cache_dir: Path) -> str:
     url = pg_server.database("seeds")
     run_cli("ingest", "--db", url, "--manifest", str(SAMPLES / "manifest.jsonl"), check=True)
     return url
+
+
+@pytest.fixture
+def web():
+    """A real HTTP server on 127.0.0.1 whose routes the test sets (tests/webserver.py)."""
+    from webserver import WebServer
+
+    with WebServer() as server:
+        yield server
