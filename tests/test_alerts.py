@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +38,7 @@ from warwatch.alerts import (
     run_cycle,
     update_alert,
 )
+from warwatch.alerts.fire import Snapshot, changes
 from warwatch.alerts.manage import now
 from warwatch.errors import InputError
 from warwatch.ingest.fetch import Fetcher
@@ -352,6 +353,19 @@ def test_changing_a_watch_fires_only_for_new_matches(seed_copy: Path) -> None:
             add_alert(store, "x", Watch(), secret="whsec_" + base64.b64encode(b"k" * 32).decode())
         remove_alert(store, "deadly")
         assert list_alerts(store) == []
+
+
+def test_the_material_changes_are_rises_a_second_source_and_becoming_contested() -> None:
+    base = Snapshot(fatalities=4, fatalities_high=6, n_independent=1, contested=False)
+
+    def fired(**new: object) -> list[str]:
+        return [c["change"] for c in changes(base, replace(base, **new))]
+
+    assert fired() == [] and fired(fatalities=3, fatalities_high=5) == []  # a fall is no news
+    assert fired(fatalities=5) == ["fatalities"] and fired(fatalities_high=9) == ["fatalities_high"]
+    assert fired(n_independent=2) == ["corroborated"] and fired(contested=True) == ["contested"]
+    assert changes(replace(base, n_independent=2), replace(base, n_independent=3)) == []  # a third source: no
+    assert [c["change"] for c in changes(replace(base, fatalities=None), base)] == ["fatalities"]
 
 
 # --- the API ----------------------------------------------------------------------------------------

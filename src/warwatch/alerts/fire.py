@@ -50,17 +50,19 @@ def _rose(old: int | None, new: int | None) -> bool:
     return new is not None and (old is None or new > old)
 
 
-#: what makes a change of a notified event worth a notification: (name, test of old and new, why).
+#: what makes a change of a notified event worth a notification: (name, the figure compared, test of
+#: old and new, why).
 #: A fall is never one (a corrected figure is not news to act on); the state then keeps the higher
 #: figure notified, so a later rise fires only when it passes what was told.
-MATERIAL: tuple[tuple[str, Callable[[Snapshot, Snapshot], bool], str], ...] = (
-    ("fatalities", lambda o, n: _rose(o.fatalities, n.fatalities),
+MATERIAL: tuple[tuple[str, str, Callable[[Snapshot, Snapshot], bool], str], ...] = (
+    ("fatalities", "fatalities", lambda o, n: _rose(o.fatalities, n.fatalities),
      "the conservative toll (ACLED's figure) rose"),
-    ("fatalities_high", lambda o, n: _rose(o.fatalities_high, n.fatalities_high),
+    ("fatalities_high", "fatalities_high", lambda o, n: _rose(o.fatalities_high, n.fatalities_high),
      "a source reports more dead than any before: the high estimate rose"),
-    ("corroborated", lambda o, n: (o.n_independent or 0) < 2 <= (n.n_independent or 0),
+    # the first corroboration only: a third or fourth outlet repeating it changes nothing to act on
+    ("corroborated", "n_independent", lambda o, n: (o.n_independent or 0) < 2 <= (n.n_independent or 0),
      "a second independent source (another outlet, not a copy) reports it"),
-    ("contested", lambda o, n: n.contested and not o.contested,
+    ("contested", "contested", lambda o, n: n.contested and not o.contested,
      "a denial or a source blaming another party makes it contested"),
 )
 
@@ -75,15 +77,8 @@ def snapshot(r: EventRecord) -> Snapshot:
 
 def changes(old: Snapshot, new: Snapshot) -> list[dict[str, Any]]:
     """The material changes from ``old`` to ``new`` (empty: nothing worth telling)."""
-    values = {"fatalities": ("fatalities", "fatalities"), "fatalities_high": ("fatalities_high", "fatalities_high"),
-              "corroborated": ("n_independent", "n_independent"), "contested": ("contested", "contested")}
-    out = []
-    for name, test, why in MATERIAL:
-        if test(old, new):
-            attr = values[name][0]
-            out.append({"change": name, "field": attr, "from": getattr(old, attr), "to": getattr(new, attr),
-                        "why": why})
-    return out
+    return [{"change": name, "field": attr, "from": getattr(old, attr), "to": getattr(new, attr), "why": why}
+            for name, attr, test, why in MATERIAL if test(old, new)]
 
 
 def _highest(old: Snapshot, new: Snapshot) -> Snapshot:

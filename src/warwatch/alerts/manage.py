@@ -28,7 +28,7 @@ from warwatch.alerts.model import (
 )
 from warwatch.errors import InputError, StoreError
 from warwatch.store import Store
-from warwatch.store.alert_tables import alert_outbox, alerts
+from warwatch.store.alert_tables import alert_notifications, alert_outbox, alerts
 from warwatch.store.migrations import serialise
 
 
@@ -45,7 +45,7 @@ def writing(store: Store) -> Iterator[Connection]:
             serialise(conn)
             yield conn
     except IntegrityError:
-        raise
+        raise  # a constraint (a name taken meanwhile): the caller says which, in its words
     except SQLAlchemyError as error:
         orig = getattr(error, "orig", None) or error
         raise StoreError(f"cannot write alerts: {str(orig).strip().splitlines()[0]}") from error
@@ -188,8 +188,6 @@ def remove_alert(store: Store, ref: str | int) -> Alert:
 
 def pending_count(store: Store, alert_id: int) -> dict[str, int]:
     """How many of an alert's deliveries are pending, delivered and failed."""
-    from warwatch.store.alert_tables import alert_notifications
-
     with store.engine.connect() as conn:
         rows = conn.execute(select(alert_outbox.c.status, func.count())
                             .join(alert_notifications, alert_notifications.c.id == alert_outbox.c.notification_id)
