@@ -160,12 +160,10 @@ def backoff(attempts: int, base: float = BACKOFF) -> timedelta:
     return timedelta(seconds=min(BACKOFF_CAP, base * 2 ** max(0, attempts - 1)))
 
 
-def _claim(store: Store, moment: datetime, smtp: bool, done: set[int]) -> list[Any]:
-    """The due deliveries (less those tried in this round), held for :data:`CLAIM` so that a concurrent
-    sender skips them."""
-    due = [alert_outbox.c.status == "pending", alert_outbox.c.next_attempt_at <= moment]
-    if done:
-        due.append(alert_outbox.c.id.not_in(done))
+def _claim(store: Store, moment: datetime, smtp: bool, after: int) -> list[Any]:
+    """The due deliveries past id ``after`` (oldest first), held for :data:`CLAIM` so that a concurrent
+    sender skips them. Walking by id, a round tries each row once, even one whose retry is due at once."""
+    due = [alert_outbox.c.status == "pending", alert_outbox.c.next_attempt_at <= moment, alert_outbox.c.id > after]
     if not smtp:
         due.append(alert_outbox.c.channel != "email")
     with writing(store) as conn:
@@ -174,7 +172,7 @@ def _claim(store: Store, moment: datetime, smtp: bool, done: set[int]) -> list[A
                    alert_notifications.c.created_at.label("created"), alerts.c.webhook_secret, alerts.c.name)
             .join(alert_notifications, alert_notifications.c.id == alert_outbox.c.notification_id)
             .join(alerts, alerts.c.id == alert_notifications.c.alert_id)
-            .where(*due).order_by(alert_outbox.c.next_attempt_at, alert_outbox.c.id).limit(BATCH)).all()
+            .where(*due).order_by(alert_outbox.c.id).limit(BATCH)).all()
         if rows:
             conn.execute(update(alert_outbox).where(alert_outbox.c.id.in_([r.id for r in rows]))
                          .values(next_attempt_at=moment + CLAIM))
@@ -197,6 +195,8 @@ def _post(poster: Poster, row: Any) -> _Outcome:
     except FetchFailed as error:
         status = getattr(error, "status", None)
         return _Outcome(False, status=status, error=str(getattr(error, "reason", None) or error), final=status == GONE)
+    except InputError as error:  # a URL the fetcher cannot use at all: trying again changes nothing
+        return _Outcome(False, error=str(error), final=True)
     if 200 <= got.status < 300:
         return _Outcome(True, status=got.status)
     return _Outcome(False, status=got.status, error=f"HTTP {got.status}", final=got.status == GONE)
@@ -259,6 +259,8 @@ class _Mailer:
         except (smtplib.SMTPException, OSError) as error:
             self.close()
             return _Outcome(False, error=f"SMTP: {error}")
+        except ValueError as error:  # a message the email package will not write (a header it refuses)
+            return _Outcome(False, error=f"cannot write the e-mail: {error}", final=True)
         if refused:
             return _Outcome(False, error=f"recipient refused: {refused}")
         return _Outcome(True)
@@ -293,15 +295,15 @@ def deliver(store: Store, fetcher: Poster | None, *, smtp: SmtpConfig | None = N
     """
     report = Delivery()
     mailer = _Mailer(smtp) if smtp is not None else None
-    claimed: set[int] = set()
+    last = 0
     try:
         while True:
             moment = at or now()
-            rows = _claim(store, moment, smtp is not None, claimed)
+            rows = _claim(store, moment, smtp is not None, last)
             if not rows:
                 break
             for row in rows:
-                claimed.add(row.id)
+                last = max(last, row.id)
                 if row.channel == "webhook":
                     outcome = _post(fetcher, row) if fetcher is not None else _Outcome(
                         False, error="no fetcher given to deliver webhooks")

@@ -129,7 +129,8 @@ def headline(r: EventDetail, kind: str, found: list[dict[str, Any]]) -> str:
     day = r.event_date.isoformat() if r.event_date else "undated"
     said = f" ({', '.join(c['change'].replace('_', ' ') for c in found)})" if found else ""
     verb = "changed" if kind == "event.changed" else "new"
-    return f"[{verb}] {r.event_id_cnty} {what} in {place}, {day}{toll}{said}"
+    # one line whatever the article's text held: it becomes an e-mail Subject header
+    return " ".join(f"[{verb}] {r.event_id_cnty} {what} in {place}, {day}{toll}{said}".split())
 
 
 @dataclass

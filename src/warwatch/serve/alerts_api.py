@@ -9,6 +9,7 @@ unguessable path is the key, so that any feed reader can follow one.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from warwatch.alerts import Alert, Watch, add_alert, atom_feed, list_alerts, remove_alert, update_alert
+from warwatch.alerts.fire import BASE_URL_ENV
 from warwatch.alerts.model import MAX_NAME
 from warwatch.errors import InputError
 from warwatch.store import Store
@@ -170,7 +172,8 @@ def delete_alert(alert_id: AlertId, store: StoreDep) -> Response:
             responses={200: {"content": {"application/atom+xml": {}}}, 404: {"description": "No such feed"}})
 async def alert_feed(token: Annotated[str, PathParam(pattern=FEED_TOKEN)], request: Request) -> Response:
     """An alert's notifications as an Atom feed, newest first (no token: the path is the key)."""
-    base = str(request.base_url).rstrip("/")
+    # behind a proxy the server's own address is not the readers': $WARWATCH_PUBLIC_URL says theirs
+    base = (os.environ.get(BASE_URL_ENV) or str(request.base_url)).rstrip("/")
     document = await run_in_threadpool(atom_feed, request.app.state.store, token, base)
     if document is None:
         raise HTTPException(404, "no such feed")
