@@ -106,6 +106,8 @@ def send(
         "--allow-private", help="CIDR a webhook may reach although private (repeatable; e.g. 127.0.0.1/32).")] = None,
     backoff: Annotated[float, typer.Option(
         help="Seconds before the first retry of a failed delivery; each later one waits twice as long.")] = 30.0,
+    contact: Annotated[str | None, typer.Option(
+        help="A URL or e-mail address named in the webhook requests' User-Agent (as for watch).")] = None,
 ) -> None:
     """Evaluate every alert and deliver what is due, once (for cron, after 'warwatch ingest').
 
@@ -119,7 +121,8 @@ def send(
         raise InputError("--backoff cannot be negative")
     smtp = SmtpConfig.from_env()
     # no retries inside the fetcher: the outbox retries, with its backoff stored across runs
-    with _store(db) as store, Fetcher(allow_private=allow_private or [], retries=0, per_host_interval=0.0) as fetcher:
+    with _store(db) as store, Fetcher(allow_private=allow_private or [], retries=0, per_host_interval=0.0,
+                                          contact=contact) as fetcher:
         cycle = run_cycle(store, fetcher, smtp, base=backoff)
     for line in cycle.lines():
         err.print(line, highlight=False, markup=False)
