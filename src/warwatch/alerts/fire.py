@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from warwatch.alerts.manage import now, writing
@@ -165,8 +165,11 @@ def evaluate(store: Store, *, at: datetime | None = None, base_url: str | None =
     for row in rows:
         report.alerts += 1
         watch = Watch.from_json(row.filters)
+        # the matching events this alert has not compared since they last changed
+        seen = exists().where(alert_events.c.alert_id == row.id, alert_events.c.event_id == events.c.id,
+                              alert_events.c.seen_updated_at == events.c.updated_at)
         with store.engine.connect() as conn:
-            pks = list(conn.execute(watch.matching(conn)).scalars())
+            pks = list(conn.execute(watch.matching(conn).where(~seen)).scalars())
         for start in range(0, len(pks), BATCH):
             _fire(store, row, pks[start:start + BATCH], report, at or now(), base_url)
     return report
@@ -177,7 +180,8 @@ def _fire(store: Store, alert: Row, pks: list[int], report: Evaluation, moment: 
     with writing(store) as conn:
         state = _stored_state(conn, alert.id, pks)
         firing: list[tuple[EventRecord, str, list[dict[str, Any]], int, Snapshot, bool]] = []
-        for record in fetch_events(conn, select(*record_columns()).where(events.c.id.in_(pks))):
+        records = fetch_events(conn, select(*record_columns()).where(events.c.id.in_(pks)).order_by(events.c.id))
+        for record in records:
             new = snapshot(record)
             old_row = state.get(record.id)
             if old_row is None:
@@ -188,6 +192,10 @@ def _fire(store: Store, alert: Row, pks: list[int], report: Evaluation, moment: 
             found = changes(old, new)
             if found:
                 firing.append((record, "event.changed", found, old_row.notified + 1, _highest(old, new), False))
+            else:  # compared, nothing to tell: not compared again until the event changes again
+                conn.execute(update(alert_events).where(alert_events.c.alert_id == alert.id,
+                                                        alert_events.c.event_id == record.id)
+                             .values(seen_updated_at=record.updated_at))
         # the articles and evidence only of the events that fire: most are unchanged
         details = {d.id: d for d in fetch_details(conn, [f[0] for f in firing])}
         for record, kind, found, count, kept, first in firing:
@@ -196,7 +204,7 @@ def _fire(store: Store, alert: Row, pks: list[int], report: Evaluation, moment: 
             _enqueue(conn, alert, detail, message_id, kind, found, moment, base_url)
             values = {"event_code": detail.event_id_cnty, "notified": count, "fatalities": kept.fatalities,
                       "fatalities_high": kept.fatalities_high, "n_independent": kept.n_independent,
-                      "contested": kept.contested, "notified_at": moment}
+                      "contested": kept.contested, "notified_at": moment, "seen_updated_at": record.updated_at}
             if first:
                 conn.execute(insert(alert_events).values(alert_id=alert.id, event_id=record.id, **values))
             else:

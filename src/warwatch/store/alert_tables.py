@@ -53,6 +53,9 @@ alert_events = Table(
     Column("n_independent", Integer),
     Column("contested", Boolean, nullable=False, default=False),
     Column("notified_at", DateTime, nullable=False),
+    # the event's updated_at when last compared: fusion moves it whenever a figure changes, so an event
+    # still at this stamp needs no comparison (a cycle reads only the events that changed)
+    Column("seen_updated_at", DateTime),
 )
 
 alert_notifications = Table(
