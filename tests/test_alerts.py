@@ -209,6 +209,7 @@ def test_an_event_is_delivered_when_it_first_matches_and_when_it_changes_materia
         rcpt, raw = inbox.messages[-1]
         mail = message_from_bytes(raw)
         assert rcpt == ["analyst@example.org"] and "SYR18" in mail["Subject"]
+        assert mail["Message-ID"].startswith("<msg_1_SYR18_3.")  # the notification's id: the same on a retry
         text = mail.get_payload(decode=True).decode()
         for words in ("Kafr Nabudah", "2019-05-02", "15 (conservative)", "Enab Baladi", "/events/SYR18"):
             assert words in text

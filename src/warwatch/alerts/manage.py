@@ -126,12 +126,17 @@ def feed_alert(store: Store, token: str) -> Alert | None:
     return None if row is None else _alert(row)
 
 
-#: what :func:`update_alert` leaves alone when not given
-KEEP = object()
+class _Keep:
+    """The type of :data:`KEEP`."""
+
+
+#: what :func:`update_alert` leaves alone when not given (None there means "remove")
+KEEP = _Keep()
 
 
 def update_alert(store: Store, ref: str | int, *, name: str | None = None, watch: Watch | None = None,
-                 webhook: object = KEEP, secret: str | None = None, emails: object = KEEP) -> Created:
+                 webhook: str | None | _Keep = KEEP, secret: str | None = None,
+                 emails: Sequence[str] | _Keep = KEEP) -> Created:
     """Change an alert: its name, watch, webhook (None removes it), secret (write-only) or addresses.
 
     A webhook given to an alert that had none gets a new secret unless ``secret`` is given; the
@@ -154,8 +159,8 @@ def update_alert(store: Store, ref: str | int, *, name: str | None = None, watch
             if watch is not None:
                 values["filters"] = watch.to_json()
             url = row.webhook_url
-            if webhook is not KEEP:
-                url = check_webhook_url(str(webhook)) if webhook else None
+            if not isinstance(webhook, _Keep):
+                url = check_webhook_url(webhook) if webhook else None
                 values["webhook_url"] = url
                 if url is None:
                     values["webhook_secret"] = None
@@ -166,8 +171,8 @@ def update_alert(store: Store, ref: str | int, *, name: str | None = None, watch
                     raise InputError("a secret signs a webhook: this alert has none")
                 secret_key(secret)
                 values["webhook_secret"] = secret
-            if emails is not KEEP:
-                values["emails"] = json.dumps(list(dict.fromkeys(check_email(a) for a in emails or [])))  # type: ignore[attr-defined]
+            if not isinstance(emails, _Keep):
+                values["emails"] = json.dumps(list(dict.fromkeys(check_email(a) for a in emails)))
             values["updated_at"] = now()
             conn.execute(update(alerts).where(alerts.c.id == row.id).values(**values))
             changed = conn.execute(select(alerts).where(alerts.c.id == row.id)).one()
