@@ -135,7 +135,7 @@ KEEP = _Keep()
 
 
 def update_alert(store: Store, ref: str | int, *, name: str | None = None, watch: Watch | None = None,
-                 webhook: str | None | _Keep = KEEP, secret: str | None = None,
+                 webhook: str | _Keep | None = KEEP, secret: str | None = None,
                  emails: Sequence[str] | _Keep = KEEP) -> Created:
     """Change an alert: its name, watch, webhook (None removes it), secret (write-only) or addresses.
 
