@@ -622,5 +622,9 @@ def main() -> None:
         sys.exit(1)
 
 
+from warwatch.cli_alerts import alerts_app  # noqa: E402  (after app exists; imports nothing heavy)
+
+app.add_typer(alerts_app, name="alerts")
+
 if __name__ == "__main__":
     main()

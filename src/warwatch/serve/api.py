@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from warwatch.errors import StoreError
 from warwatch.serve import api_models as m
 from warwatch.serve import security
+from warwatch.serve.alerts_api import router as alerts_router
 from warwatch.serve.export import event_json, export_acled, export_geojson
 from warwatch.serve.sources import router as sources_router
 from warwatch.store import EventRecord, Store, acled
@@ -439,6 +440,7 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
     if allow_ingest:
         _install_ingest(app, str(token), pipeline)
     app.include_router(sources_router)  # the watched sources: /api/sources and /sources
+    app.include_router(alerts_router)
     _install_pages(app)
     return app
 
@@ -468,6 +470,8 @@ def _install_ingest(app: FastAPI, token: str, pipeline: Any) -> None:
                                  failures, attempts.limit, attempts.window,
                                  "; locked out" if failures >= attempts.limit else "")
             raise HTTPException(403, "wrong token")
+
+    app.state.authorised = authorised  # the alerts' API (serve/alerts_api.py) asks for the same token
 
     def run(lines: list[str], numbers: list[int], keep_irrelevant: bool) -> dict[str, Any]:
         from warwatch.pipeline import Pipeline, ingest

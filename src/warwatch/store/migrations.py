@@ -43,6 +43,7 @@ from sqlalchemy.exc import DBAPIError
 
 from warwatch.errors import StoreError
 from warwatch.store.watch_tables import migrate_watch
+from warwatch.store.alert_tables import create_alert_tables
 
 
 @dataclass(frozen=True)
@@ -454,6 +455,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0008_sentence_trigrams", _sentence_trigrams),
     Migration("0009_rowid_ids", _rowid_ids),
     Migration("0010_watch_sources", migrate_watch),
+    Migration("0011_alerts", create_alert_tables),
 ]
 
 
