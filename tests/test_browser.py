@@ -52,12 +52,14 @@ XSS_ARTICLES = [
 
 def serve(db: Path, **options) -> Iterator[str]:
     """Serve the app over ``db`` (tiles=None, and ``options`` for create_app) with Uvicorn in a thread."""
+    from warwatch.serve import live
     from warwatch.serve.api import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db, tiles=None, **options), log_level="warning"))
+    # warwatch serve's server: it ends the dashboard's live streams on shutdown, where uvicorn's would wait
+    server = live.Server(uvicorn.Config(create_app(db, tiles=None, **options), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -257,7 +258,7 @@ def test_streams_are_capped_and_a_closed_one_frees_its_slot(early_db):
         second.close()
         third.close()
         # nobody listens: the poller stops, and an idle server reads nothing
-        wait_until(lambda: not server.hub.listeners and server.hub._task is None)
+        wait_until(lambda: not server.hub.listeners and not server.hub.polling)
         polls = server.hub.polls
         time.sleep(0.3)
         assert server.hub.polls == polls
@@ -315,38 +316,43 @@ def map_view(tab) -> str:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Playwright or Debian's chromium is missing (see test_browser.py)")
 def test_the_dashboard_shows_a_new_event_without_a_reload(page, early_copy, pipeline, tmp_path):
+    # the user's filter (2019 on: the late seed's events, and one earlier seed's), selection and map view
+    since = "2019-01-01"
     with Store(early_copy) as store:
-        chosen = store.events()[0].event_id_cnty
+        kept = store.events(since=date.fromisoformat(since))
+    chosen = kept[0].event_id_cnty
     with running(early_copy, interval=0.2) as server:
-        # the user's selection and map view: a live update keeps both
-        open_page(page, f"{server.url}/?sort=-event_date&event={chosen}")
+        open_page(page, f"{server.url}/?since={since}&event={chosen}")
         page.wait_for_selector(f"#detail h2:has-text('{chosen}')")
         page.wait_for_selector("body[data-live='open']")
         assert page.inner_text("#live") == "● live"
         rows, markers = table_ids(page), marker_ids(page)
-        summary = page.inner_text("#summary")
+        assert set(rows) == {r.event_id_cnty for r in kept}
         page.evaluate("window.__noReload = 1")
         view = map_view(page)
 
         new = ingest_late(early_copy, pipeline, tmp_path)
         with Store(early_copy) as store:
-            late = [r for r in store.events() if r.event_id_cnty in new]
+            every = store.events()
+            now = store.events(since=date.fromisoformat(since))
+        late = [r for r in now if r.event_id_cnty in new]
         assert late and any(r.located for r in late)
         page.wait_for_selector("body[data-live-updates='1']", timeout=10_000)
-        assert set(table_ids(page)) == set(rows) | set(new)
-        assert set(marker_ids(page)) == set(markers) | {r.event_id_cnty for r in late if r.located}
-        assert page.inner_text("#summary") != summary
-        assert f"{len(rows) + len(new)} events" in page.inner_text("#summary")
-        assert page.inner_text("#live").startswith("● updated ")
         assert page.evaluate("window.__noReload") == 1  # the same document: no reload
+        assert page.input_value("input[name=since]") == since and f"since={since}" in page.url
+        assert set(table_ids(page)) == set(rows) | {r.event_id_cnty for r in late}
+        assert set(marker_ids(page)) == set(markers) | {r.event_id_cnty for r in late if r.located}
+        assert page.inner_text("#summary").startswith(f"{len(now)} events · ")
+        assert page.inner_text("#live").startswith("● updated ")
         assert page.get_attribute(f"#events tr[data-id='{chosen}']", "class") == "selected"
-        assert "event=" + chosen in page.url and page.is_visible("#detail")
+        assert f"event={chosen}" in page.url and page.is_visible("#detail")
         assert map_view(page) == view
-        # the timeline has the late seed's days, and the filters' counts include its events
+        # the timeline has the late seed's days; the filters' counts and the legend are the database's
         days = set(page.eval_on_selector_all("#timeline g.day", "g => g.map(x => x.dataset.date)"))
         assert {r.event_date.isoformat() for r in late if r.event_date} <= days
         counts = dict(page.eval_on_selector_all("select[name=event_type] option[value]:not([value=''])",
                                                 "o => o.map(x => [x.value, x.textContent])"))
-        with Store(early_copy) as store:
-            for kind in {r.event_type for r in late}:
-                assert counts[kind] == f"{kind} ({sum(r.event_type == kind for r in store.events())})"
+        for kind in {r.event_type for r in late}:
+            assert counts[kind] == f"{kind} ({sum(r.event_type == kind for r in every)})"
+        legend = page.eval_on_selector_all(".legend div[data-type]", "ds => ds.map(d => d.dataset.type)")
+        assert set(legend) == {r.event_type for r in every}

@@ -101,6 +101,11 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def polling(self) -> bool:
+        """Whether the poller runs (it does while a client listens, and a moment after the last one left)."""
+        return self._task is not None
+
     def _read(self) -> DataVersion:
         with self.engine.connect() as conn:
             return read_version(conn)

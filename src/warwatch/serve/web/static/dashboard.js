@@ -274,7 +274,7 @@
   function legendItems(present) {
     // only the types in the database (in ACLED's order, as the filter and the bars): six lines for
     // two colours would hide the map for nothing
-    return [(present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {"data-type": t}, typeDot(t), t)),
+    return [...(present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {"data-type": t}, typeDot(t), t)),
             el("div", {class: "muted"}, "size: fatalities · dashed: no figure")];
   }
 
