@@ -22,9 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from conftest import SAMPLES
-from served import serving
+from served import serving, start
 
 from warwatch.serve import live
 from warwatch.serve.api import create_app
@@ -98,13 +97,7 @@ def running(db: str | Path, **hub: Any) -> Iterator[Running]:
     app.state.live = live.Hub(app.state.store.engine, **{"interval": 0.1, "keepalive": 0.3, **hub})
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = live.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+    server, thread = start(app, sock)
     served = Running(f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.live, server, thread)
     try:
         yield served
