@@ -8,6 +8,7 @@ The store is changed the way it is in use: the seed article held back is ingeste
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import shutil
 import socket
@@ -24,11 +25,12 @@ import httpx
 import pytest
 from conftest import SAMPLES
 from served import serving, start
+from sqlalchemy.exc import OperationalError
 
 from warwatch.serve import live
 from warwatch.serve.api import create_app
 from warwatch.store import Store
-from warwatch.store.version import DataVersion
+from warwatch.store.version import DataVersion, VersionProbe
 
 try:  # the browser fixtures that watch every page for errors; without Playwright only the browser test skips
     from test_browser import CHROMIUM, browser, marker_ids, open_page, page, table_ids  # noqa: F401
@@ -257,6 +259,32 @@ def test_streams_are_capped_and_a_closed_one_frees_its_slot(early_db):
         assert server.hub.polls == polls
 
 
+def test_a_database_that_stops_answering_keeps_the_streams_open(early_copy, pipeline, tmp_path, monkeypatch,
+                                                                  caplog):
+    real = VersionProbe.poll
+    broken = {"left": 3}
+
+    def poll(self):
+        if broken["left"]:
+            broken["left"] -= 1
+            raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+        return real(self)
+
+    with running(early_copy) as server, httpx.Client(timeout=10) as client:
+        stream = Stream(client, server.url)
+        assert stream.event()["event"] == "ready"
+        with caplog.at_level(logging.WARNING, logger="warwatch.serve"):
+            monkeypatch.setattr(VersionProbe, "poll", poll)
+            wait_until(lambda: not broken["left"])
+            new = ingest_late(early_copy, pipeline, tmp_path)
+            changed = stream.event()
+        assert changed["event"] == "changed" and set(new) <= set(changed["data"]["changed"])
+        said = [r.getMessage() for r in caplog.records if r.name == "warwatch.serve"]
+        assert said == ["live updates: cannot read the database (disk I/O error); retrying",
+                        "live updates: the database answers again"]
+        stream.close()
+
+
 def test_stopping_the_server_ends_open_streams_at_once(early_db):
     with running(early_db, keepalive=60) as server, httpx.Client(timeout=10) as client:
         streams = [Stream(client, server.url) for _ in range(3)]
@@ -349,3 +377,5 @@ def test_the_dashboard_shows_a_new_event_without_a_reload(page, early_copy, pipe
             assert counts[kind] == f"{kind} ({sum(r.event_type == kind for r in every)})"
         legend = page.eval_on_selector_all(".legend div[data-type]", "ds => ds.map(d => d.dataset.type)")
         assert set(legend) == {r.event_type for r in every}
+        # left before the server stops: a stream it ended would be reconnected, and refused
+        page.goto("about:blank")

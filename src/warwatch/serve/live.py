@@ -25,6 +25,7 @@ call :func:`end_streams` on shutdown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -148,20 +149,28 @@ class Hub:
         probe: VersionProbe | None = None
         failures = 0
         try:
-            probe = await asyncio.to_thread(VersionProbe, self.engine)
             while True:
                 await asyncio.sleep(min(MAX_BACKOFF, self.interval * 2 ** failures))
                 if self.closed or not self.listeners:
                     self._task = None  # with the test above, no await between: a newcomer starts a new poller
                     return
                 try:
+                    if probe is None:
+                        probe = await asyncio.to_thread(VersionProbe, self.engine)
                     async with self._lock:
                         await self._refresh(probe)
+                    if failures:
+                        log.warning("live updates: the database answers again")
                     failures = 0
                 except Exception as error:  # a database gone away: say so once, then wait longer each time
-                    if not failures:
-                        log.warning("live updates: cannot read the database (%s); retrying", error)
+                    if not failures:  # the driver's first line, without SQLAlchemy's SQL echo and links
+                        reason = str(getattr(error, "orig", None) or error).strip().splitlines() or [repr(error)]
+                        log.warning("live updates: cannot read the database (%s); retrying", reason[0])
                     failures = min(failures + 1, 8)
+                    if probe is not None:  # its connection may be the broken part: a new one next time
+                        with contextlib.suppress(Exception):
+                            await asyncio.to_thread(probe.close)
+                        probe = None
         finally:
             if self._task is asyncio.current_task():
                 self._task = None
