@@ -1,17 +1,20 @@
 """``warwatch serve`` as a real process on 127.0.0.1, for the tests that need the whole command:
-what it prints, what it logs, what a client on the loopback sees."""
+what it prints, what it logs, what a client on the loopback sees; and :func:`start`, its server in a
+thread of the test process, for tests that want the app object at hand."""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from conftest import WARWATCH
 
@@ -68,3 +71,21 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
                 process.wait()
         for reader in readers:
             reader.join(10)
+
+
+def start(app: Any, sock: socket.socket) -> tuple[Any, threading.Thread]:
+    """Run ``app`` on the bound ``sock`` with ``warwatch serve``'s server (Uvicorn's, which ends the live
+    streams on shutdown: Uvicorn's own would wait for them) in a thread; return once it serves. Stop it
+    with ``server.should_exit = True`` and a join of the thread."""
+    import uvicorn
+
+    from warwatch.serve import live
+
+    server = live.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    return server, thread

@@ -23,6 +23,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from warwatch.pipeline import ingest
+from warwatch.serve import live
 from warwatch.serve.api import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def main() -> None:
         print(f"{report.stored} articles, {len(report.events)} events")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(create_app(db, tiles=None), log_level="warning"))
+        server = live.Server(uvicorn.Config(create_app(db, tiles=None), log_level="warning"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         while not server.started:

@@ -328,6 +328,7 @@ def serve(
     """
     import uvicorn
 
+    from warwatch.serve import live
     from warwatch.serve.api import create_app
     from warwatch.serve.security import exposure_warnings, log_config
 
@@ -349,7 +350,7 @@ def serve(
     config = uvicorn.Config(web, log_config=log_config(access_log), log_level=None, access_log=access_log,
                             server_header=False)  # no "server: uvicorn": nothing to tell a scanner
     with listener:
-        uvicorn.Server(config).run(sockets=[listener])
+        live.Server(config).run(sockets=[listener])  # uvicorn's, ending the live streams on shutdown
 
 
 @app.command()

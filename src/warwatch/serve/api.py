@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warwatch.errors import StoreError
 from warwatch.serve import api_models as m
-from warwatch.serve import security
+from warwatch.serve import live, security
 from warwatch.serve.alerts_api import router as alerts_router
 from warwatch.serve.export import event_json, export_acled, export_geojson
 from warwatch.serve.sources import router as sources_router
@@ -437,6 +437,7 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
         """What the dashboard needs: the tile layer (or none), the boundaries layer, what is enabled."""
         return m.ClientConfig(tiles=layer, boundaries=BOUNDARIES, ingest=allow_ingest, grade=has_grade())
 
+    app.include_router(live.router)  # GET /api/stream: server-sent events when the store changes
     if allow_ingest:
         _install_ingest(app, str(token), pipeline)
     app.include_router(sources_router)  # the watched sources: /api/sources and /sources

@@ -17,6 +17,8 @@
   let markerLayer = null;
   let generation = 0;
   let renders = 0;
+  let legendBox = null;
+  let facetKey = "";  // the facets the filters were filled from, to refill them only when they change
 
   // --- state <-> URL ---------------------------------------------------------------------
 
@@ -259,11 +261,7 @@
     markerLayer = L.featureGroup().addTo(map);
     L.control.scale({imperial: false}).addTo(map);
     const legend = L.control({position: "topright"});
-    legend.onAdd = () => el("div", {class: "legend"},
-      // only the types in the database (in ACLED's order, as the filter and the bars): six lines for
-      // two colours would hide the map for nothing
-      (present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {"data-type": t}, typeDot(t), t)),
-      el("div", {class: "muted"}, "size: fatalities · dashed: no figure"));
+    legend.onAdd = () => (legendBox = el("div", {class: "legend"}, legendItems(present)));
     legend.addTo(map);
     let pending = null;
     map.on("moveend", () => {
@@ -271,6 +269,13 @@
       clearTimeout(pending);
       pending = setTimeout(() => { state.offset = 0; reload({map: false}); }, 250);
     });
+  }
+
+  function legendItems(present) {
+    // only the types in the database (in ACLED's order, as the filter and the bars): six lines for
+    // two colours would hide the map for nothing
+    return [...(present.length ? present : Object.keys(WW.TYPE_COLORS)).map((t) => el("div", {"data-type": t}, typeDot(t), t)),
+            el("div", {class: "muted"}, "size: fatalities · dashed: no figure")];
   }
 
   // --- selection and detail --------------------------------------------------------------
@@ -464,21 +469,69 @@
     if (chosen && chosen.parentElement.disabled) subs.value = "";
   }
 
+  /* The types the database holds, in ACLED's order. */
+  const presentTypes = (facets) => facets.types.filter((t) => t.value && t.count).map((t) => t.value);
+
+  function fillFilters(facets) {
+    facetKey = JSON.stringify([facets.types, facets.admin1, facets.grade]);
+    fillTypes(facets.types);
+    fill(form.elements.admin1, facets.admin1);
+    fill(form.elements.grade, facets.grade);
+  }
+
+  // --- live updates (live.js) ------------------------------------------------------------
+
+  /* The filters' lists and counts again, each choice kept (a value no longer listed stays chosen). */
+  function refillFilters(facets) {
+    if (JSON.stringify([facets.types, facets.admin1, facets.grade]) === facetKey) return;
+    const selects = ["event_type", "sub_event_type", "admin1", "grade"].map((name) => form.elements[name]);
+    const chosen = selects.map((select) => select.value);
+    for (const select of selects) {
+      for (const node of [...select.children]) if (node.tagName === "OPTGROUP" || node.value) node.remove();
+    }
+    fillFilters(facets);
+    selects.forEach((select, n) => {
+      if (chosen[n] && ![...select.options].some((o) => o.value === chosen[n])) {
+        select.appendChild(el("option", {value: chosen[n]}, chosen[n]));
+      }
+      select.value = chosen[n];
+    });
+    narrowSubTypes();
+    if (legendBox) WW.append(clear(legendBox), legendItems(presentTypes(facets)));
+  }
+
+  /* The store changed: the same view fetched again (filters, page, selection and map view kept), the
+   * filters' counts, and the open event's panel when that event is among those changed. */
+  async function refreshLive(data) {
+    const panel = document.getElementById("detail");
+    const id = state.selected;
+    const touched = id && !panel.hidden &&
+      (data.more || [...(data.changed || []), ...(data.removed || [])].includes(id));
+    await Promise.all([
+      reload(),
+      api("/api/facets").then(refillFilters, () => null),
+      touched ? api("/api/events/" + encodeURIComponent(id)).then((e) => {
+        if (state.selected === id) renderDetail(panel, e);
+      }, () => null) : null,
+    ]);
+  }
+
   async function main() {
     let facets;
+    let started = false;
+    let missed = null;  // a change told before the first view was drawn: drawn again after it
+    const live = WWLive.connect((data) => { if (started) return refreshLive(data); missed = data; });
     try {
-      [state.config, facets] = await Promise.all([api("/api/config"), api("/api/facets")]);
+      [state.config, facets] = await Promise.all([api("/api/config"), api("/api/facets"), live]);
     } catch (error) {
       showError("Could not reach the API: " + error.message);
       return;
     }
-    fillTypes(facets.types);
-    fill(form.elements.admin1, facets.admin1);
-    fill(form.elements.grade, facets.grade);
+    fillFilters(facets);
     document.getElementById("grade-filter").hidden = !state.config.grade;
     readUrl();
     narrowSubTypes();
-    await initMap(state.config, facets.types.filter((t) => t.value && t.count).map((t) => t.value));
+    await initMap(state.config, presentTypes(facets));
     let typing = null;
     form.addEventListener("input", (ev) => {
       if (ev.target.type !== "search" && ev.target.type !== "number") return;
@@ -517,6 +570,8 @@
     });
     await reload();
     if (state.selected) select(state.selected, {scroll: true});
+    started = true;
+    if (missed) refreshLive(missed);
     document.body.setAttribute("data-ready", "1");
   }
 
