@@ -369,3 +369,46 @@ def test_on_postgresql_ids_and_versions_as_on_sqlite(web, fetcher, pipeline, pg_
         with store.engine.connect() as conn:
             assert sorted(conn.exec_driver_sql("SELECT id FROM watch_pages").scalars()) == [1, 2]
         assert [s.articles for s in source_status(store.engine)] == [2]
+
+
+def test_watch_delivers_each_material_change_of_a_matched_event_to_its_alert(tmp_path: Path):
+    """The whole service in fresh processes: an alert over Idlib, then `watch --once` three times. A new
+    strike reaches the webhook (signed), its toll rising in place reaches it again, and an unchanged
+    feed sends nothing."""
+    from warwatch.alerts import verify
+
+    secret = "whsec_" + "dGVzdC1zZWNyZXQtZm9yLXdhdGNoLWFsZXJ0cw=="
+    with WebServer() as web:
+        web.route("/hook", status=204)
+        web.route("/feed.xml", rss(web, [("/a/strike", MAY2)]), content_type="application/rss+xml", etag='"f1"')
+        web.route("/a/strike", strike_page("five"), etag='"s1"')
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'contact = "https://example.org/tests"\n[watch]\nper_host_interval = 0\n'
+                           f'[[source]]\nurl = "{web.url("/feed.xml")}"\nevery = "1m"\n', encoding="utf-8")
+        db = str(tmp_path / "w.db")
+        added = run_cli("alerts", "add", "idlib", "--bbox", "36,35.3,37,36.3", "--webhook", web.url("/hook"),
+                        "--secret", secret, "--db", db)
+        assert added.returncode == 0, added.stderr
+        watch = ("watch", str(sources), "--db", db, "--once", "--allow-private", "127.0.0.1/32")
+
+        def hooks() -> list[dict]:
+            posts = [r for r in web.requests if r.path == "/hook"]
+            assert all(r.method == "POST" and verify(secret, r.headers, r.body) for r in posts)
+            return [json.loads(r.body) for r in posts]
+
+        first = run_cli(*watch)
+        assert first.returncode == 0, first.stderr
+        [matched] = hooks()
+        assert matched["type"] == "event.matched" and matched["data"]["event"]["fatalities"] == 5
+        web.clear()
+        web.route("/feed.xml", rss(web, [("/a/strike", MAY3)]), content_type="application/rss+xml", etag='"f2"')
+        web.route("/a/strike", strike_page("nine"), etag='"s2"')
+        second = run_cli(*watch)
+        assert second.returncode == 0, second.stderr
+        [changed] = hooks()
+        assert changed["type"] == "event.changed" and changed["data"]["event"]["fatalities"] == 9
+        assert changed["data"]["event"]["id"] == matched["data"]["event"]["id"]
+        web.clear()
+        third = run_cli(*watch)
+        assert third.returncode == 0, third.stderr
+        assert hooks() == [] and "/feed.xml" in web.paths()  # polled, unchanged: nothing delivered

@@ -42,8 +42,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from warwatch.errors import StoreError
-from warwatch.store.watch_tables import migrate_watch
 from warwatch.store.alert_tables import create_alert_tables
+from warwatch.store.watch_tables import migrate_watch
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,22 @@ from warwatch.errors import InputError
 from warwatch.watch.state import SourceStatus
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
-#: what runs after each cycle, called with (store, fetcher): alert delivery, wired here at merge
-AFTER_CYCLE = None
+
+
+def deliver_alerts(store, fetcher) -> None:  # type: ignore[no-untyped-def]
+    """After each poll cycle: evaluate every alert against what the cycle stored and deliver what is due
+    (webhooks through the watch's own guarded fetcher, e-mail through $WARWATCH_SMTP_URL). The outbox
+    keeps what fails for the next cycle, so an error here never stops the watch."""
+    from warwatch.alerts import SmtpConfig, run_cycle
+
+    cycle = run_cycle(store, fetcher, SmtpConfig.from_env())
+    if cycle.evaluation.alerts:
+        for line in cycle.lines():
+            logging.getLogger("warwatch.watch").info("alerts: %s", line)
+
+
+#: what runs after each cycle, called with (store, fetcher): alert evaluation and delivery
+AFTER_CYCLE = deliver_alerts
 
 
 def _check_cidrs(cidrs: list[str]) -> list[str]:
