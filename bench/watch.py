@@ -13,8 +13,9 @@
    the second cycle: all of its threads, the fetch pool's included.
 2. **A new article's latency.** The watch loop (``warwatch.watch.run.watch``) runs in a thread
    with a short poll interval; a feed gains an entry linking to a report of a strike; the time
-   from that change to the event being in the store (and to the ``after_cycle`` hook, where alert
-   delivery runs, seeing it) is measured, against one poll interval plus the time to process it.
+   from that change to the event being in the store, and to an alert on it reaching a local webhook
+   (``warwatch watch``'s own after-cycle step: evaluate, then deliver) is measured, against one poll
+   interval plus the time to process it.
 
     python bench/watch.py [--feeds 500] [--hosts 250] [--every 5] [--trials 3] [--out docs/benchmarks.md]
 """
@@ -152,9 +153,11 @@ def latency(every: float, trials: int) -> list[dict[str, float]]:
     REPORTS = [("Air strike kills civilians in Idlib", LEAD, STRIKE.format(n="five")), *OTHER_REPORTS]
     from webserver import WebServer
 
+    from warwatch.alerts import Watch, add_alert
     from warwatch.ingest.fetch import Fetcher
     from warwatch.pipeline import Pipeline
     from warwatch.store import Store
+    from warwatch.watch.commands import deliver_alerts
     from warwatch.watch.run import watch
     from warwatch.watch.sources import Source, WatchConfig, WatchSettings
 
@@ -169,16 +172,17 @@ def latency(every: float, trials: int) -> list[dict[str, float]]:
         config = WatchConfig(sources=(Source(url=web.url("/feed.xml"), every=every),), settings=WatchSettings())
         db = Path(tmp) / "w.db"
         stop = threading.Event()
-        seen: dict[int, float] = {}
 
-        def after_cycle(store, _fetcher) -> None:  # type: ignore[no-untyped-def]
-            # ALERTS: here the coordinator's wiring calls warwatch.alerts.run_cycle(store, fetcher); the bench
-            # notes when an event is first there for it to deliver
-            count = len(store.events())
-            seen.setdefault(count, time.perf_counter())
+        # one alert on every event, delivered to a local webhook: the real after_cycle of `warwatch watch`
+        web.route("/hook", status=204)
+        with Store(db) as store:
+            add_alert(store, "everything", Watch(), webhook=web.url("/hook"))
+
+        def delivered() -> int:
+            return sum(1 for r in web.requests if r.path == "/hook" and r.method == "POST")
 
         thread = threading.Thread(target=watch, args=(config, db, f), daemon=True, kwargs={
-            "should_stop": stop.is_set, "after_cycle": after_cycle, "pipeline": pipeline,
+            "should_stop": stop.is_set, "after_cycle": deliver_alerts, "pipeline": pipeline,
             "log": logging.getLogger("bench.watch"), "max_sleep": every})
         thread.start()
         time.sleep(every / 2)
@@ -198,10 +202,14 @@ def latency(every: float, trials: int) -> list[dict[str, float]]:
                         stored = time.perf_counter()
                         break
                 time.sleep(0.05)
-            while k + 1 not in seen and time.perf_counter() - changed < every * 3 + 60:
+            alerted = None
+            while time.perf_counter() - changed < every * 3 + 60:
+                if delivered() > k:
+                    alerted = time.perf_counter()
+                    break
                 time.sleep(0.05)
             results.append({"stored": (stored or float("nan")) - changed,
-                            "hook": seen.get(k + 1, float("nan")) - changed})
+                            "hook": (alerted or float("nan")) - changed})
         stop.set()
         thread.join(timeout=every + 30)
     return results
@@ -234,9 +242,10 @@ The all-304 cycle costs {poll['second_cpu'] * 1000 / feeds:.2f} ms of CPU per fe
 
 **A new article on a watched feed** (poll interval {every:g} s; the feed changes at different points of the
 wait; the pipeline is loaded before, as a running service has it): seconds from the change to the event in
-the store, and to the `after_cycle` hook (where alert delivery runs, wired at merge) seeing it:
+the store, and to the alert's signed webhook POST reaching a local receiver
+(`watch`'s own after-cycle step: evaluate, then deliver):
 
-| trial | event stored | hook sees it |
+| trial | event stored | alert delivered |
 |---|---|---|
 {rows}
 
