@@ -314,6 +314,7 @@ def test_cli_once_twice_then_sources_and_api(tmp_path: Path):
     body = client.get("/api/sources").json()
     assert [(s["url"].rsplit("/", 1)[-1], s["articles"], s["failures"]) for s in body["sources"]] == [
         ("feed.xml", 2, 0), ("broken.xml", 0, 1)]
+    assert 'href="/sources"' in client.get("/").text  # the dashboard links to the status page
     page = client.get("/sources")
     assert page.status_code == 200 and "sources.js" in page.text and "http" not in page.text.split("<body")[1]
     json.dumps(body)
