@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from warwatch.config import db_exists, db_path
+from warwatch.config import db_path
 from warwatch.errors import InputError
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Alerts: be told when an event matches a watch, or changes.")
@@ -27,12 +27,11 @@ DbOption = Annotated[
 
 
 def _store(db: str | None, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """The store at --db: ``warwatch.cli._open`` (one line when there is none), or made when ``create``."""
+    from warwatch.cli import _open
     from warwatch.store import Store
 
-    path = db_path(db)
-    if not create and not db_exists(path):
-        raise InputError(f"no database at {path} (run 'warwatch ingest' first, or give --db)")
-    return Store(path)
+    return Store(db_path(db)) if create else _open(db)
 
 
 @alerts_app.command("add")
