@@ -57,10 +57,11 @@ def test_bad_files_are_reported_and_skipped(tmp_path, seed_copy):
         'Monday, killing three civilians.", "published": "2019-05-06", "outlet": "Test Wire"}\n{not json\n'
     )
     before = _counts(seed_copy)
-    result = run_cli("ingest", "--db", str(seed_copy), str(bad), str(tmp_path / "missing.txt"))
+    result = run_cli("ingest", "--db", str(seed_copy), str(bad), str(tmp_path / "missing.txt"),
+                     str(tmp_path / "report [draft].txt"))
     assert result.returncode == 0, result.stderr  # something was ingested
     assert "Traceback" not in result.stderr
-    for name in ("binary.txt", "empty.txt", "latin1.txt", "lines.jsonl:2", "missing.txt"):
+    for name in ("binary.txt", "empty.txt", "latin1.txt", "lines.jsonl:2", "missing.txt", "report [draft].txt"):
         assert name in result.stderr, result.stderr
     after = _counts(seed_copy)
     assert after["articles"] == before["articles"] + 1  # the good JSONL line; nothing already stored is lost

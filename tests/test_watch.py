@@ -102,6 +102,10 @@ def test_cli_bad_sources_file_is_one_line(tmp_path: Path):
     result = run_cli("watch", str(bad), "--db", str(tmp_path / "w.db"), "--once")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "every" in result.stderr and "Traceback" not in result.stderr
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    result = run_cli("watch", str(empty), "--db", str(tmp_path / "w.db"), "--once")
+    assert result.returncode == 2 and "[[source]]" in result.stderr  # shown as written, not read as markup
 
 
 # --- listings ------------------------------------------------------------------------------------

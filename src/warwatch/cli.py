@@ -18,6 +18,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from warwatch.config import db_exists, db_path
 from warwatch.errors import InputError, WarwatchError
@@ -95,7 +96,8 @@ def ingest(
 
         def tick(item: object) -> None:
             if isinstance(item, IngestFailure):
-                bar.console.print(f"[red]skipped[/red] {item.source}: {item.message}", markup=True, highlight=False)
+                bar.console.print(f"[red]skipped[/red] {escape(str(item.source))}: {escape(item.message)}", markup=True,
+                                  highlight=False)
             else:
                 bar.update(task, advance=1, description="extracting events")
 
@@ -153,7 +155,8 @@ def reprocess(
 
         def tick(item: object) -> None:
             if isinstance(item, IngestFailure):
-                bar.console.print(f"[red]skipped[/red] {item.source}: {item.message}", markup=True, highlight=False)
+                bar.console.print(f"[red]skipped[/red] {escape(str(item.source))}: {escape(item.message)}", markup=True,
+                                  highlight=False)
             bar.update(task, advance=1)
 
         def storing() -> None:
@@ -610,7 +613,7 @@ def main() -> None:
     except WarwatchError as error:
         if os.environ.get("WARWATCH_DEBUG"):
             raise
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -618,7 +621,8 @@ def main() -> None:
         if os.environ.get("WARWATCH_DEBUG"):
             raise
         err.print(
-            f"[red]error:[/red] {type(error).__name__}: {error} (set WARWATCH_DEBUG=1 for details)", highlight=False
+            f"[red]error:[/red] {type(error).__name__}: {escape(str(error))} (set WARWATCH_DEBUG=1 for details)",
+            highlight=False,
         )
         sys.exit(1)
 
