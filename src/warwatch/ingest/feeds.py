@@ -33,7 +33,7 @@ def _valid_charref(m: re.Match[bytes]) -> bytes:
     return m.group(0) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#65533;"
 
 
-def _entry_date(entry: feedparser.FeedParserDict) -> date | None:
+def entry_date(entry: feedparser.FeedParserDict) -> date | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
@@ -78,6 +78,17 @@ def _refuse_entities(data: bytes) -> None:
         return
 
 
+def parse_feed(data: bytes) -> feedparser.FeedParserDict:
+    """feedparser's reading of ``data``, guarded: entity declarations refused, bad character references
+    mended. InputError (one line) for what feedparser's own parsers let out. Bytes, not a string:
+    feedparser would take a string that looks like a URL or a file name as something to open."""
+    _refuse_entities(data)
+    try:
+        return feedparser.parse(_CHARREF.sub(_valid_charref, data))
+    except (ValueError, OverflowError) as exc:  # what feedparser's own parsers let out (UnicodeError too)
+        raise InputError(f"not parseable as an RSS or Atom feed ({' '.join(str(exc).split())})") from exc
+
+
 def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[int, Article | str]]:
     """Each entry of an RSS/Atom document as (entry number, Article), or (number, why not).
 
@@ -87,14 +98,7 @@ def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[i
         # the text is already decoded: a declared encoding would now be wrong. A lone surrogate (a JSON
         # "\ud800" escape) is no character and has no UTF-8: "?" in its place, not a UnicodeEncodeError
         data = _ENCODING_DECL.sub(rb"\1", data.encode("utf-8", "replace"), count=1)
-    _refuse_entities(data)
-    # bytes, not a string: feedparser would take a string that looks like a URL or a file name
-    # as something to open; with bytes it only parses
-    data = _CHARREF.sub(_valid_charref, data)
-    try:
-        parsed = feedparser.parse(data)
-    except (ValueError, OverflowError) as exc:  # what feedparser's own parsers let out (UnicodeError too)
-        raise InputError(f"not parseable as an RSS or Atom feed ({' '.join(str(exc).split())})") from exc
+    parsed = parse_feed(data)
     if not parsed.get("version") and not parsed.entries:
         why = parsed.get("bozo_exception")
         detail = f" ({' '.join(str(why).split())})" if why else ""
@@ -112,12 +116,12 @@ def read_feed(data: bytes | str, *, path: str | None = None) -> Iterator[tuple[i
         if not has_text(cleaned):
             yield n, f"feed entry {n} has no text left after removing boilerplate"
             continue
-        entry_date = _entry_date(entry)
+        day = entry_date(entry)
         yield n, Article(
             text=cleaned,
             title=title or derive_title(cleaned.split("\n", 1)[0]),
-            published=entry_date or dateline,
-            published_from="feed" if entry_date else "dateline" if dateline else None,
+            published=day or dateline,
+            published_from="feed" if day else "dateline" if dateline else None,
             outlet=outlet,
             url=entry.get("link") or None,
             path=path,

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from warwatch.errors import InputError
 from warwatch.ingest.dates import find_dates
-from warwatch.ingest.feeds import _CHARREF, _refuse_entities, _valid_charref
+from warwatch.ingest.feeds import entry_date, parse_feed
 from warwatch.watch.state import MAX_URL, Entry
 
 #: a gzipped sitemap may expand to at most this many bytes (a sitemap holds at most 50 MB by the protocol)
@@ -92,23 +91,12 @@ def _sitemap(root: object, base: str) -> Listing:
     return listing
 
 
-def _entry_day(entry: feedparser.FeedParserDict) -> str | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
-        if parsed:
-            try:
-                return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday).isoformat()
-            except ValueError:
-                continue
-    return None
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _feed(content: bytes, base: str) -> Listing:
-    _refuse_entities(content)
-    try:
-        parsed = feedparser.parse(_CHARREF.sub(_valid_charref, content))
-    except (ValueError, OverflowError) as error:
-        raise InputError(f"not parseable as an RSS or Atom feed ({' '.join(str(error).split())})") from None
+    parsed = parse_feed(content)
     if not parsed.get("version") and not parsed.entries:
         raise InputError("neither an RSS or Atom feed nor a sitemap")
     listing = Listing(kind="feed", title=(parsed.feed.get("title") or "").strip() or None)
@@ -120,7 +108,7 @@ def _feed(content: bytes, base: str) -> Listing:
         # (read as a plain dict: feedparser's own get() maps a missing "updated" to "published", with a warning)
         marker = dict.get(entry, "updated") or dict.get(entry, "published")
         title = " ".join((entry.get("title") or "").split()) or None
-        listing.entries.append(Entry(url=url, marker=marker, published=_entry_day(entry), title=title))
+        listing.entries.append(Entry(url=url, marker=marker, published=_iso(entry_date(entry)), title=title))
     return listing
 
 
