@@ -9,8 +9,8 @@ tests/test_report_figures.py): ``path``, ``circle``, ``rect``, ``line``, ``polyl
 (with ``transform``), ``text`` (``text-anchor``, ``font-weight``, ``font-style``, rotation),
 ``fill-opacity``, ``stroke-dasharray`` and presentation attributes. fpdf2 skips ``<a>`` and
 ``<title>`` (drawing the ``<a>``'s children but logging a warning for each), ignores
-``paint-order`` and would fill a ``<g>``-level ``clip-path``'s content unclipped; its Helvetica
-is Latin-1 only. Hence:
+``paint-order``, honours ``clip-path`` on single shapes only (not on a ``<g>``), and its
+Helvetica knows Latin-1 only (any other letter raises KeyError). Hence:
 
 * boundaries are cut to the map frame in Python (Sutherland–Hodgman), not by a clip path;
 * the white halo under a label is a second, stroked ``<text>`` below it, not ``paint-order``;
