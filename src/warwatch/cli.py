@@ -631,5 +631,9 @@ from warwatch.cli_alerts import alerts_app  # noqa: E402  (after app exists; imp
 
 app.add_typer(alerts_app, name="alerts")
 
+from warwatch.cli_report import report as report_command  # noqa: E402
+
+app.command("report")(report_command)
+
 if __name__ == "__main__":
     main()

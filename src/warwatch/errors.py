@@ -25,3 +25,9 @@ class GazetteerError(WarwatchError):
     """The packaged gazetteer cannot be loaded or indexed."""
 
     exit_code = 4
+
+
+class RendererMissing(WarwatchError):
+    """A report format needs a package or program that is not installed; the message says which."""
+
+    exit_code = 5

@@ -442,6 +442,9 @@ def create_app(db_path: str | Path, *, allow_ingest: bool = False, token: str | 
         _install_ingest(app, str(token), pipeline)
     app.include_router(sources_router)  # the watched sources: /api/sources and /sources
     app.include_router(alerts_router)
+    from warwatch.serve.report_api import router as report_router  # here: it imports this module's Filters
+
+    app.include_router(report_router)  # GET /api/report: the situation report over the filters
     _install_pages(app)
     return app
 

@@ -61,6 +61,9 @@
     const exports = filterParams(true).toString();
     document.getElementById("export-csv").href = "/api/events.csv" + (exports ? "?" + exports : "");
     document.getElementById("export-geojson").href = "/api/events.geojson" + (exports ? "?" + exports : "");
+    // the report covers what the table shows: the same filters, the map's box when "in view" is on
+    document.getElementById("report").href = "/api/report" + (exports ? "?" + exports : "");
+    document.getElementById("report-pdf").href = "/api/report?" + (exports ? exports + "&" : "") + "format=pdf";
   }
 
   // --- loading ---------------------------------------------------------------------------
