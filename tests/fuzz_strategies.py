@@ -243,7 +243,7 @@ def feed_document(draw: st.DrawFn) -> str:
 # --- query parameters ---------------------------------------------------------------------------
 
 API_PARAMS = ["since", "until", "bbox", "admin1", "event_type", "sub_event_type", "actor", "min_fatalities", "grade",
-              "country", "located", "undated", "q", "sort", "offset", "limit", "exact_total"]
+              "country", "located", "undated", "q", "where", "sort", "offset", "limit", "exact_total"]
 #: values that have broken web APIs: numbers past 64 bits, floats' specials, impossible dates, bbox garbage
 #: (Unicode digits match \\d), SQL wildcards and quotes, NUL, long text. No lone surrogates: the client
 #: itself cannot encode them into a URL

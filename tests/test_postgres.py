@@ -67,7 +67,7 @@ def test_exports_are_identical(fmt, seed_db, pg_seed_db):
 
 FILTERS = [
     {}, {"where": "idleb"}, {"where": "IDLEB"}, {"where": "Idleb"}, {"where": "idlib"},
-    {"where": "hAMA"}, {"where": "syria"},
+    {"where": "hAMA"}, {"where": "syria"}, {"where": "Hamah"}, {"where": "Idlib governorate"}, {"where": "Id"},
     {"where": "ma'ra"}, {"where": "100%_"}, {"event_type": "battles"}, {"event_type": "AIR/DRONE STRIKE"},
     {"since": date(2018, 9, 8)}, {"until": date(2018, 9, 8)},
     {"since": date(2018, 9, 8), "until": date(2018, 9, 8)},
@@ -80,7 +80,7 @@ def test_store_filters_select_the_same_events(kwargs, seed_db, pg_seed_db):
     with Store(seed_db) as lite, Store(pg_seed_db) as pg:
         expected = [(r.event_id_cnty, r.location, r.fatalities) for r in lite.events(**kwargs)]
         assert [(r.event_id_cnty, r.location, r.fatalities) for r in pg.events(**kwargs)] == expected
-    if kwargs.get("where", "").lower() in ("idleb", "hama"):
+    if kwargs.get("where", "").lower() in ("idleb", "hama", "idlib", "hamah"):
         assert expected
 
 
@@ -95,6 +95,7 @@ QUERIES = [
     EventQuery(since=date(2018, 1, 1), until=date(2018, 12, 31), sort="-fatalities"),
     EventQuery(sort="location"), EventQuery(sort="-admin1"), EventQuery(sort="actor1"), EventQuery(sort="grade"),
     EventQuery(sort="-event_date", offset=4, limit=4), EventQuery(text="the", sort="-id", limit=5),
+    EventQuery(where="Idlib"), EventQuery(where="hamah", min_fatalities=1), EventQuery(where="Al Ma'ra", sort="-id"),
 ]
 
 
@@ -116,7 +117,8 @@ API_PATHS = [
     "/api/events?since=2018-09-08&until=2018-09-08&event_type=Shelling/artillery/missile%20attack",
     "/api/events?grade=corroborated", "/api/events?actor=russia", "/api/events/points", "/api/stats/daily",
     "/api/facets", "/api/events/syr5", "/api/events/SYR1", "/api/events.csv", "/api/events.geojson", "/api/articles/1",
-    "/api/events/SYR999999",
+    "/api/events/SYR999999", "/api/events?where=Idlib", "/api/events/points?where=Hamah",
+    "/api/stats/daily?where=syria",
 ]
 
 
@@ -145,6 +147,32 @@ def test_cli_commands_work_on_a_url(pg_seed_db, seed_db):
     assert "Khan Shaykhun" in run_cli("show", "syr5", "--db", pg_seed_db, check=True).stdout
     # $WARWATCH_DB names the database as --db does
     assert run_cli("events", "--where", "IDLEB", env={"WARWATCH_DB": pg_seed_db}, check=True).stdout == pg
+
+
+def test_where_takes_any_spelling_on_both(pg_url, tmp_path):
+    """``where`` writes the stored spellings into the SQL: quotes, %, _ and backslashes matched as themselves,
+    and every spelling finds the same events on both databases."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from warwatch.store.schema import events
+
+    names = [("Qal'at al-Madiq", "Hama"), ("100% Village", "Idleb"), ("Under_score", "Idleb"),
+             ("Back\\slash", "Halab"), ("Khan Shaykhun", "Idleb")]
+    moment = datetime(2024, 1, 1)
+    with Store(pg_url) as pg, Store(tmp_path / "w.db") as lite:
+        for store in (pg, lite):
+            with store.engine.begin() as conn:
+                conn.execute(insert(events), [{"event_type": "Battles", "location": name, "admin1": admin1,
+                                               "country": "SY", "created_at": moment, "updated_at": moment}
+                                              for name, admin1 in names])
+        for where in [n for n, _ in names] + ["Idlib", "Aleppo", "Hamah", "Khan Sheikhoun", "qalat", "%", "_", "I"]:
+            found = [r.location for r in pg.events(where=where)]
+            assert found == [r.location for r in lite.events(where=where)], where
+            if where in dict(names):
+                assert where in found
+        assert [r.location for r in pg.events(where="Aleppo")] == ["Back\\slash"]  # admin1 "Halab" is Aleppo
 
 
 def _manifest(path: Path, lines: range) -> Path:

@@ -36,6 +36,8 @@ err = Console(stderr=True, soft_wrap=True)  # one line per message, never wrappe
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLite file or database URL (default: $WARWATCH_DB, else ./warwatch.db).")
 ]
+#: --where: the place test of warwatch.store.places (events, timeline and alerts alike)
+WHERE_HELP = "A place, district, province or country, under any spelling (Idlib or Idleb)."
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -216,7 +218,7 @@ def events(
     since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,  # noqa: UP045
     until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,  # noqa: UP045
     event_type: Annotated[Optional[str], typer.Option("--type", help="Event type or sub-event type.")] = None,  # noqa: UP045
-    where: Annotated[Optional[str], typer.Option(help="Part of the place, province, district or country name.")] = None,  # noqa: UP045
+    where: Annotated[Optional[str], typer.Option(help=WHERE_HELP)] = None,  # noqa: UP045
     unlocated: Annotated[
         bool, typer.Option("--unlocated", help="Only events whose place could not be located.")
     ] = False,
@@ -269,7 +271,7 @@ def articles(
 @app.command()
 def timeline(
     db: DbOption = None,
-    where: Annotated[Optional[str], typer.Option(help="Part of the place, province, district or country name.")] = None,  # noqa: UP045
+    where: Annotated[Optional[str], typer.Option(help=WHERE_HELP)] = None,  # noqa: UP045
     since: Annotated[Optional[str], typer.Option(help="First day, YYYY-MM-DD.")] = None,  # noqa: UP045
     until: Annotated[Optional[str], typer.Option(help="Last day, YYYY-MM-DD.")] = None,  # noqa: UP045
     grade: Annotated[Optional[str], typer.Option(help="single_source, corroborated or contested.")] = None,  # noqa: UP045

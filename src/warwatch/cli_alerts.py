@@ -24,6 +24,8 @@ err = Console(stderr=True, soft_wrap=True)
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLite file or database URL (default: $WARWATCH_DB, else ./warwatch.db).")
 ]
+#: --where: the place test of warwatch.store.places (events, timeline and alerts alike)
+WHERE_HELP = "A place, district, province or country, under any spelling (Idlib or Idleb)."
 
 
 def _store(db: str | None, *, create: bool = False):  # type: ignore[no-untyped-def]
@@ -37,7 +39,7 @@ def _store(db: str | None, *, create: bool = False):  # type: ignore[no-untyped-
 @alerts_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="A name for the alert (not a number alone).")],
-    where: Annotated[str | None, typer.Option(help="Part of the place, province, district or country name.")] = None,
+    where: Annotated[str | None, typer.Option(help=WHERE_HELP)] = None,
     bbox: Annotated[str | None, typer.Option(help="Area as west,south,east,north in degrees.")] = None,
     event_type: Annotated[list[str] | None, typer.Option(
         "--type", help="ACLED event or sub-event type (repeat for any of several).")] = None,

@@ -1,8 +1,8 @@
 """What an alert is: a name, a :class:`Watch` (the API's event filters), and where it is delivered.
 
 A watch is matched by the API's own filter code (:func:`warwatch.store.query.conditions` over an
-:class:`~warwatch.store.query.EventQuery`, and the ``--where`` place test of
-:func:`warwatch.store.read.event_query`), never by a second implementation: an alert fires for
+:class:`~warwatch.store.query.EventQuery`, whose ``where`` is the ``--where`` place test of
+:func:`warwatch.store.places.where_condition`), never by a second implementation: an alert fires for
 exactly the events that ``GET /api/events`` with the same filters lists.
 """
 
@@ -25,7 +25,6 @@ from warwatch.errors import InputError
 from warwatch.fuse.summary import normal_grade
 from warwatch.store import acled
 from warwatch.store.query import EventQuery, conditions, parse_bbox
-from warwatch.store.read import event_query
 from warwatch.store.schema import events
 
 #: Standard Webhooks: a secret is "whsec_" and the base64 of 24 to 64 random bytes
@@ -43,7 +42,7 @@ MAX_NAME = 200
 class Watch:
     """The filters of an alert, as ``GET /api/events`` takes them.
 
-    where: part of the place, province, district or country name (``warwatch events --where``).
+    where: a place, district, province or country under any spelling (``warwatch events --where``).
     bbox: (west, south, east, north) in degrees. event_type: ACLED event or sub-event types (any of
     them). min_fatalities: the conservative toll at least this. actor: parts of actor names (any of
     them). grade: single_source, corroborated or contested (any of them). Empty means no filter.
@@ -109,8 +108,8 @@ class Watch:
 
     def query(self) -> EventQuery:
         """The filters as the API's :class:`EventQuery` (the actors apart: it takes one, see :meth:`where_clauses`)."""
-        return EventQuery(bbox=self.bbox, event_type=self.event_type, min_fatalities=self.min_fatalities,
-                          grade=self.grade, limit=None)
+        return EventQuery(where=self.where, bbox=self.bbox, event_type=self.event_type,
+                          min_fatalities=self.min_fatalities, grade=self.grade, limit=None)
 
     def where_clauses(self, conn: Connection) -> list[ColumnElement[bool]]:
         """The WHERE clauses over ``events`` of the live events this watch matches."""
@@ -118,9 +117,6 @@ class Watch:
         if self.actor:
             # any of the actors: each one through the API's own actor filter, OR-ed
             out.append(or_(*(and_(*conditions(conn, EventQuery(actor=a, limit=None))) for a in self.actor)))
-        if self.where:
-            placed = event_query(where=self.where).order_by(None).subquery()
-            out.append(events.c.id.in_(select(placed.c.id)))
         return out
 
     def matching(self, conn: Connection) -> Select:

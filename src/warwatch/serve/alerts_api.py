@@ -54,7 +54,8 @@ class AlertFilters(BaseModel):
     """An alert's filters, named as ``GET /api/events`` names them."""
 
     model_config = ConfigDict(extra="forbid")
-    where: str | None = Field(None, max_length=200, description="part of the place, province, district or country")
+    where: str | None = Field(None, max_length=200,
+                              description="a place, district, province or country under any spelling")
     bbox: str | None = Field(None, max_length=200, description="west,south,east,north in degrees")
     event_type: Names = Field(default_factory=list, description="ACLED event or sub-event types (any of them)")
     min_fatalities: int | None = Field(None, ge=0, le=1_000_000_000)

@@ -93,6 +93,8 @@ def event_filters(
     located: Annotated[bool | None, Query(description="true: with coordinates only; false: without")] = None,
     undated: Annotated[bool | None, Query(description="true: only events no source dates; false: dated")] = None,
     q: Annotated[str | None, Query(max_length=200, description="free text: places, actors, notes, evidence")] = None,
+    where: Annotated[str | None, Query(max_length=200, description="a place, district, province or country under"
+                                       " any spelling")] = None,
 ) -> dict[str, Any]:
     """The filters every event endpoint shares, checked (bad values are 422s)."""
     if since and until and since > until:
@@ -106,7 +108,8 @@ def event_filters(
     return {"since": since, "until": until, "bbox": box, "admin1": tuple(admin1 or ()),
             "event_type": tuple(event_type or ()), "sub_event_type": tuple(sub_event_type or ()), "actor": actor,
             "min_fatalities": min_fatalities, "grade": tuple(grade or ()), "country": tuple(country or ()),
-            "unlocated": None if located is None else not located, "undated": undated, "text": q}
+            "unlocated": None if located is None else not located, "undated": undated, "text": q,
+            "where": where}
 
 
 Filters = Annotated[dict[str, Any], Depends(event_filters)]

@@ -225,15 +225,15 @@ class Store:
         """Events by date (undated last), then id, filtered.
 
         since/until: inclusive bounds on event_date (undated events then drop out); event_type:
-        the event type or sub-event type, any case; where: a case-insensitive substring of the
-        location, admin1, admin2 or country name; unlocated: True for events without
+        the event type or sub-event type, any case; where: a place, district, province or country
+        under any spelling (see :func:`warwatch.store.places.where_condition`); unlocated: True for events without
         coordinates only, False for located ones only; grade: single_source, corroborated or
         contested (also "single-source", any case; InputError for anything else); undated: True
         for the events that no source dates only (not ACLED rows), False for dated ones only.
         """
-        query = event_query(since=since, until=until, event_type=event_type, where=where,
-                            unlocated=unlocated, limit=limit, grade=grade, undated=undated)
         with self._read("events") as conn:
+            query = event_query(since=since, until=until, event_type=event_type, where=where,
+                                unlocated=unlocated, limit=limit, grade=grade, undated=undated, conn=conn)
             return fetch_events(conn, query)
 
     def event(self, event_id: str) -> EventDetail | None:

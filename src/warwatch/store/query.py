@@ -21,6 +21,7 @@ from warwatch.store import acled
 from warwatch.store.article_view import ArticleMention as ArticleMention
 from warwatch.store.article_view import ArticleRecord as ArticleRecord
 from warwatch.store.article_view import fetch_article as fetch_article
+from warwatch.store.places import where_condition
 from warwatch.store.read import fetch_details, fetch_events
 from warwatch.store.records import EventDetail, EventRecord
 from warwatch.store.schema import events, mentions
@@ -130,6 +131,8 @@ class EventQuery:
     #: figures as each source wrote them); normalised names have their own filters (admin1, actor)
     text: str | None = None
     country: tuple[str, ...] = ()
+    #: a place, district, province or country under any spelling (``warwatch events --where``)
+    where: str | None = None
     unlocated: bool | None = None
     undated: bool | None = None
     sort: str = "event_date"
@@ -274,6 +277,7 @@ def conditions(conn: Connection, q: EventQuery, *, walk: bool = False) -> list[C
     if has_grade():
         indexed.append(_any_case(conn, c.grade, q.grade))
     out += indexed
+    out.append(where_condition(conn, q.where))  # exact IN lists of the stored spellings (store/places.py)
     out.append(_any_case(conn, c.sub_event_type, q.sub_event_type))
     if q.bbox is not None:
         west, south, east, north = q.bbox

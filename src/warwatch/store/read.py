@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection, Row
 from warwatch.fuse.summary import normal_grade, source_key
 from warwatch.models import Evidence, Place, Toponym
 from warwatch.store import acled
+from warwatch.store.places import where_condition
 from warwatch.store.records import ArticleInfo, ClaimRecord, EventDetail, EventRecord, MentionRecord
 from warwatch.store.schema import LANDMARK_MARK, articles, claims, events, mentions
-from warwatch.store.search import folded_contains
 
 #: rows per IN (...) list: well under SQLite's limit on bound parameters
 CHUNK = 500
@@ -37,10 +37,12 @@ def _loads(text: str | None) -> Any:
 
 def event_query(*, since: date | None = None, until: date | None = None, event_type: str | None = None,
                 where: str | None = None, unlocated: bool | None = None, limit: int | None = None,
-                grade: str | None = None, undated: bool | None = None) -> Select:
+                grade: str | None = None, undated: bool | None = None, conn: Connection | None = None) -> Select:
     """SELECT of the (live, not fused-away) events rows matching the filters, by date (undated
     last) then id. ``grade`` is single_source, corroborated or contested (any case, - or space);
-    ``undated`` True keeps only the events no source dates, False only the dated ones."""
+    ``undated`` True keeps only the events no source dates, False only the dated ones. ``where``:
+    a place, district, province or country under any spelling (:func:`~warwatch.store.places.where_condition`),
+    which reads the stored places through ``conn`` (required with it)."""
     query = select(events).where(events.c.merged_into.is_(None))
     if grade:
         query = query.where(events.c.grade == normal_grade(grade))
@@ -55,14 +57,11 @@ def event_query(*, since: date | None = None, until: date | None = None, event_t
         query = query.where(or_(func.lower(events.c.event_type) == wanted,
                                 func.lower(events.c.sub_event_type) == wanted))
     if where and where.strip():
-        needle = where.strip()
-        # ASCII case only, on PostgreSQL as on SQLite: the same events on both
-        tests = [folded_contains(events.c.location, needle), folded_contains(events.c.admin1, needle),
-                 folded_contains(events.c.admin2, needle)]
-        codes = acled.codes_named(needle)
-        if codes:
-            tests.append(events.c.country.in_(codes))
-        query = query.where(or_(*tests))
+        if conn is None:
+            raise ValueError("a where filter reads the stored places: pass the connection (conn=)")
+        placed = where_condition(conn, where)
+        if placed is not None:
+            query = query.where(placed)
     if undated is not None:
         query = query.where(events.c.event_date.is_(None) if undated else events.c.event_date.is_not(None))
     if unlocated is True:
