@@ -576,3 +576,33 @@ def test_the_filter_lists_types_the_database_holds_none_of(page, seed_site, seed
     # the legend names only what is on the map
     legend = page.eval_on_selector_all(".legend div[data-type]", "ds => ds.map(d => d.dataset.type)")
     assert legend == [t for t in ACLED_TYPES if t in held]
+
+
+def test_the_report_carries_the_dashboard_filters_and_its_figures_lead_to_the_event_pages(page, seed_site, seeds):
+    open_page(page, seed_site + "/?since=2018-09-01")
+    href = page.get_attribute("#report", "href")
+    assert href.startswith("/api/report?") and parse_qs(urlsplit(href).query)["since"] == ["2018-09-01"]
+    pdf = page.get_attribute("#report-pdf", "href")
+    assert parse_qs(urlsplit(pdf).query) == {"since": ["2018-09-01"], "format": ["pdf"]}
+    # the report itself: the page fixture fails on any request it makes beyond this server
+    page.goto(seed_site + href)
+    page.wait_for_selector("#summary a.fig")
+    assert page.locator("script, link:not([href^='data:']), img").count() == 0
+    dated = [r for r in seeds if r.event_date and r.event_date.isoformat() >= "2018-09-01"]
+    assert page.inner_text("#summary p").startswith(f"{len(dated)} events were recorded")
+    # a figure that counts one event goes to that event's page on the dashboard
+    figure = page.locator("#summary a.fig[href^='/events/']").first
+    eid = figure.get_attribute("href").rsplit("/", 1)[1]
+    event = next(r for r in dated if r.event_id_cnty == eid)
+    assert figure.inner_text() in {str(event.fatalities), "1"}
+    figure.click()
+    page.wait_for_url(f"{seed_site}/events/{eid}")
+    page.wait_for_selector("body[data-ready='1']")
+    assert event.location in page.inner_text("#title") and event.sub_event_type in page.inner_text("#title")
+    # a figure that counts several goes to its note, which links each of its events
+    page.go_back()
+    many = page.locator("#summary a.fig[href^='#ref-']").first
+    many.click()
+    note = page.locator(many.get_attribute("href"))
+    assert note.evaluate("n => n.matches(':target')")
+    assert note.locator("a").count() == int(many.inner_text())

@@ -59,6 +59,8 @@ class Page(HTMLParser):
         a = dict(attrs)
         if a.get("id"):
             self.ids.add(str(a["id"]))
+        if tag == "link" and str(a.get("href") or "").startswith("data:"):
+            return  # an inline icon (it keeps browsers from asking the server for /favicon.ico)
         if tag in ("script", "link", "img", "iframe", "object", "embed", "image", "use", "source", "video", "audio"):
             self.loads.append(f"<{tag}> {a}")
         for name in ("src", "srcset", "xlink:href", "poster"):
