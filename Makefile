@@ -45,3 +45,13 @@ reliability: install
 	rm -f .reliability.json
 	WARWATCH_PROFILE=large WARWATCH_RELIABILITY_OUT=.reliability.json $(BIN)/pytest $(RELIABILITY_TESTS)
 	$(BIN)/python bench/reliability.py --figures .reliability.json --out docs/reliability.md
+
+# the README's example report: the bundled sample articles, 2019 against the 273 days before it
+.PHONY: report-example
+report-example: install
+	rm -f .report-example.db
+	$(BIN)/warwatch ingest --db .report-example.db --manifest src/warwatch/samples/manifest.jsonl
+	$(BIN)/warwatch report --db .report-example.db --where Syria --since 2019-01-01 --until 2019-09-30 \
+		--format pdf -o docs/report-example.pdf
+	pdftoppm -r 80 -png -f 1 -l 1 -singlefile docs/report-example.pdf docs/report-example
+	rm -f .report-example.db

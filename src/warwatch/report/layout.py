@@ -103,6 +103,12 @@ class Layout:
     def chart_svg(self, *, for_pdf: bool = False) -> str:
         return figures.daily_chart_svg(self.day_bars, for_pdf=for_pdf)
 
+    def map_caption(self) -> str:
+        n = len(self.report.unlocated)
+        unlocated = f" {n} unlocated {'event is' if n == 1 else 'events are'} not shown." if n else ""
+        return ("Events of the period by type; symbol area grows with the reported deaths (hollow: no toll reported; "
+                f"ringed: placed at region level).{unlocated} Boundaries: Natural Earth; provinces: Who's On First.")
+
     def chart_caption(self) -> str:
         """What the chart shows, in the unit its bars are counted by (day, week or month)."""
         unit = figures.bins(self.day_bars)[0] if self.day_bars else "day"

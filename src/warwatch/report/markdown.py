@@ -58,8 +58,7 @@ def render_markdown(layout: Layout, *, base_url: str | None = None,
         files[f"{pictures}-map.svg"] = layout.map_svg(href=None)
         files[f"{pictures}-chart.svg"] = layout.chart_svg()
         lines += ["## Where", "", f"![Map of the events by type, sized by reported deaths]({pictures}-map.svg)", "",
-                  f"{len(r.unlocated)} unlocated events are not shown. Boundaries: Natural Earth; provinces: "
-                  "Who's On First.", "", "## When", "",
+                  layout.map_caption(), "", "## When", "",
                   f"![Events by type, with reported deaths]({pictures}-chart.svg)", "", layout.chart_caption(), "",
                   "## Key incidents", "",
                   _row(["Event", *lay.EVENT_COLUMNS, "Sources"]), _row(["---"] * 8)]

@@ -166,9 +166,7 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
         width = pdf.w - pdf.l_margin - pdf.r_margin
         doc.heading("Where", keep=width * 420 / 680)
         placed["map"] = doc.svg(layout.map_svg(for_pdf=True), 420 / 680)
-        doc.para(f"Events of the period by type; symbol area grows with the reported deaths (hollow: no toll "
-                 f"reported; ringed: placed at region level). {len(r.unlocated)} unlocated events are not shown. "
-                 "Boundaries: Natural Earth; provinces: Who's On First.", 7.5, colour=MUTED)
+        doc.para(layout.map_caption(), 7.5, colour=MUTED)
         doc.heading("When", keep=width * 220 / 680)
         placed["chart"] = doc.svg(layout.chart_svg(for_pdf=True), 220 / 680)
         doc.para(layout.chart_caption(), 7.5, colour=MUTED)
