@@ -301,3 +301,18 @@ def test_api_report_takes_the_dashboard_filters_caches_and_limits_renders(seed_d
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         # a report already made is still served from the cache
         assert client.get("/api/report", params={"admin1": "Hama", "since": "2018-01-01"}).status_code == 200
+
+
+def test_a_missing_pdf_renderer_is_named_in_one_line(seed_db, tmp_path):
+    # an fpdf package that cannot be imported, first on the path: as in an environment that lost it
+    broken = tmp_path / "site" / "fpdf"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('fpdf2 was removed')\n")
+    env = {"PYTHONPATH": f"{broken.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = run_cli("report", "--db", str(seed_db), "--format", "pdf", "-o", str(tmp_path / "r.pdf"), env=env)
+    assert done.returncode == 5, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'fpdf2==" in lines[0] and "Traceback" not in done.stderr
+    assert not (tmp_path / "r.pdf").exists()
+    # the other formats need no renderer
+    assert run_cli("report", "--db", str(seed_db), "-o", str(tmp_path / "r.html"), env=env).returncode == 0
