@@ -595,6 +595,28 @@ def test_listings_answer_hostile_query_parameters_without_a_server_error(api, pa
         response.json()
 
 
+@pytest.fixture(scope="module")
+def report_api(api):
+    """The same app, with no render limit: the fuzzer asks for far more reports than a client may."""
+    from warwatch.serve import report_api as module
+    from warwatch.serve.security import FailedAttempts
+
+    reports = module._Reports()
+    reports.renders = FailedAttempts(limit=10**9, window=60.0)
+    api.app.state.reports = reports
+    return api
+
+
+@fuzz(1)
+@given(fmt=st.sampled_from(["html", "md", "pdf"]), params=PARAMS)
+@count_inputs
+def test_report_answers_hostile_filters_without_a_server_error(report_api, fmt: str, params: list) -> None:
+    response = report_api.get("/api/report", params=[*params, ("format", fmt)])
+    check_answer(response)
+    if response.status_code == 200:
+        assert response.content.startswith({"html": b"<!DOCTYPE html>", "pdf": b"%PDF-", "md": b"PK"}[fmt])
+
+
 @fuzz(1)
 @given(path=st.sampled_from(LISTINGS), raw=RAW_QUERY)
 @count_inputs
