@@ -51,7 +51,8 @@ class Links:
         return Markup("").join(out)
 
     def ids(self, event_ids: tuple[str, ...] | list[str]) -> Markup:
-        return Markup(", ").join(Markup('<a href="{}">{}</a>').format(self.event(i), i) for i in event_ids)
+        # plain joins, not Markup.format per id: a country-year report lists tens of thousands
+        return Markup(", ".join(f'<a href="{escape(self.event(i))}">{escape(i)}</a>' for i in event_ids))
 
 
 def render_html(layout: Layout, *, base_url: str | None = None) -> str:

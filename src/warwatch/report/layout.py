@@ -156,7 +156,7 @@ class Layout:
 
     def outlet_rows(self) -> list[tuple[str, int, int, int, list[ArticleInfo]]]:
         """Per outlet: articles, copies among them, events they report, and the articles."""
-        return [(o.name, len(o.articles), o.copies, len(o.events), sorted(o.articles, key=_published))
+        return [(o.name, len(o.articles), o.copies, len(o.events), sorted(o.articles.values(), key=_published))
                 for o in self.report.outlets]
 
 

@@ -122,12 +122,13 @@ class Contested:
 @dataclass
 class Outlet:
     name: str
-    articles: list[ArticleInfo]
+    #: by article id
+    articles: dict[int, ArticleInfo]
     events: set[str] = field(default_factory=set)
 
     @property
     def copies(self) -> int:
-        return sum(1 for a in self.articles if a.is_copy)
+        return sum(1 for a in self.articles.values() if a.is_copy)
 
 
 @dataclass
@@ -264,9 +265,8 @@ def build(store: Store, filters: dict[str, Any] | None = None, *, scope: str | N
     outlets: dict[str, Outlet] = {}
     for e in rows:
         for a in by_event.get(e.id, []):
-            outlet = outlets.setdefault(a.outlet or a.source, Outlet(a.outlet or a.source, []))
-            if a not in outlet.articles:
-                outlet.articles.append(a)
+            outlet = outlets.setdefault(a.outlet or a.source, Outlet(a.outlet or a.source, {}))
+            outlet.articles.setdefault(a.id, a)
             outlet.events.add(e.event_id)
     return Report(
         scope=scope, filters_text=filters_text, period=period, previous=previous if before else None,
@@ -313,8 +313,11 @@ def _articles(conn: Any, pks: list[int]) -> tuple[list[ArticleInfo], dict[int, l
 
 
 def _details(store: Store, rows: list[EventRecord]) -> dict[str, EventDetail]:
-    wanted = rows if len(rows) <= DETAIL_ALL_UP_TO else [
-        e for e in rows if e.grade == "contested" or e in _key_candidates(rows)]
+    if len(rows) <= DETAIL_ALL_UP_TO:
+        wanted = rows
+    else:
+        key = {e.id for e in _key_candidates(rows)}
+        wanted = [e for e in rows if e.id in key or e.grade == "contested"]
     return {d.event_id: d for d in store.event_details(wanted)} if wanted else {}
 
 
@@ -325,8 +328,9 @@ def _lethality(e: EventRecord) -> tuple:
 def _key_candidates(rows: list[EventRecord]) -> list[EventRecord]:
     lethal = [e for e in sorted(rows, key=_lethality, reverse=True) if e.fatalities or e.fatalities_high]
     picked = lethal[:MOST_LETHAL]
+    taken = {e.id for e in picked}
     corroborated = [e for e in sorted(rows, key=lambda e: (e.n_independent or 0, *_lethality(e)), reverse=True)
-                    if (e.n_independent or 0) >= 2 and e not in picked]
+                    if (e.n_independent or 0) >= 2 and e.id not in taken]
     picked += corroborated[:BEST_CORROBORATED]
     if not picked:
         # nothing lethal and nothing corroborated: the period's first few events stand for it

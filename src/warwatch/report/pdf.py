@@ -22,6 +22,12 @@ from warwatch.report.summary import PHRASES, Fig
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
 _ASCII = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "·": "-",
                         "°": " deg", "→": "->", "\u00a0": " "})
+#: a table row must fit on one page: long lists in a cell are cut, and say how many more there are
+#: (the event lists at the end, and the HTML and Markdown reports, have them all)
+CELL_IDS = 60
+CELL_SOURCES = 8
+#: a note names at most this many ids: past it a printed list helps no one (the HTML has them all)
+NOTE_IDS = 300
 INK = (29, 29, 31)
 MUTED = (91, 91, 102)
 ACCENT = (11, 92, 173)
@@ -123,6 +129,12 @@ class _Doc:
         self.pdf.ln(1)
 
 
+def _some(items: list[str], most: int, sep: str = ", ") -> str:
+    if len(items) <= most:
+        return sep.join(items)
+    return sep.join(items[:most]) + f"{sep}… and {len(items) - most} more"
+
+
 def _heading_style(family: str, size: float):  # type: ignore[no-untyped-def]
     from fpdf.fonts import FontFace
 
@@ -174,8 +186,8 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
         rows, links = [], []
         for incident in layout.incidents:
             e = incident.event
-            sources = "; ".join(a.source + (f", {a.published.isoformat()}" if a.published else "")
-                                + (" (copy)" if a.is_copy else "") for a in e.articles)
+            sources = _some([a.source + (f", {a.published.isoformat()}" if a.published else "")
+                             + (" (copy)" if a.is_copy else "") for a in e.articles], CELL_SOURCES, "; ")
             rows.append([f"{e.event_id}\n{', '.join(incident.why)}".strip(), *lay.event_cells(e), sources])
             first_url = next((a.url for a in e.articles if a.url), None)
             links.append([event_link(e.event_id), None, None, None, None, None, None, first_url])
@@ -185,7 +197,7 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
     doubts = layout.uncertain()
     if doubts:
         doc.table(["Kind", "Events", "What it means", "Event ids"],
-                  [[kind, str(len(rows_)), meaning, ", ".join(e.event_id for e in rows_)]
+                  [[kind, str(len(rows_)), meaning, _some([e.event_id for e in rows_], CELL_IDS)]
                    for kind, rows_, meaning in doubts], (28, 12, 62, 80))
     else:
         doc.para("Nothing in this period is contested, single-sourced, undated or unlocated.")
@@ -201,8 +213,8 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
         rows, links = [], []
         for name, n, copies, events, items in layout.outlet_rows():
             rows.append([name, str(n), str(copies), str(events),
-                         "\n".join((a.title or a.url or a.source) + (f" ({a.published.isoformat()})" if a.published
-                                                                      else "") for a in items)])
+                         _some([(a.title or a.url or a.source) + (f" ({a.published.isoformat()})" if a.published
+                                                                   else "") for a in items], CELL_SOURCES, "\n")])
             links.append([None, None, None, None, next((a.url for a in items if a.url), None)])
         doc.table(["Outlet", "Articles", "Copies", "Events", "Articles"], rows, (34, 14, 13, 13, 108), links=links)
     for line in PHRASES["method"]["text"]:
@@ -221,5 +233,5 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
         doc.heading("Figures and the events they count")
         for ref in layout.book.refs:
             pdf.set_link(notes[ref.n], page=pdf.page, y=pdf.get_y())
-            doc.para(f"[{ref.n}] {ref.label}: {', '.join(ref.event_ids)}", 7.5)
+            doc.para(f"[{ref.n}] {ref.label}: {_some(list(ref.event_ids), NOTE_IDS)}", 7.5)
     return bytes(pdf.output())
