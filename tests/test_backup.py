@@ -98,7 +98,9 @@ def article_folder(folder: Path, copies: int) -> Path:
 
 
 def test_backups_taken_while_an_ingest_writes_hold_only_whole_articles(seed_copy, tmp_path):
-    folder = article_folder(tmp_path / "articles", copies=6)
+    # 15 new articles, each stored in a transaction of its own: commits enough for backups to fall between
+    # (the copies are taken back to back, each in milliseconds), and every one is checked whole below
+    folder = article_folder(tmp_path / "articles", copies=3)
     start = len(whole_articles(seed_copy))
     ingest = subprocess.Popen([*WARWATCH, "ingest", "--db", str(seed_copy), "--published", "2018-09-10",
                                str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -116,7 +118,7 @@ def test_backups_taken_while_an_ingest_writes_hold_only_whole_articles(seed_copy
         _, errors = ingest.communicate(timeout=300)
     assert ingest.returncode == 0, errors
     final = whole_articles(seed_copy)
-    assert len(final) == start + 30
+    assert len(final) == start + 15
     during = [(path, n) for path, n in backups if n > start]
     assert during, "no backup was taken after the ingest's first commit"
     for path, n in backups:
