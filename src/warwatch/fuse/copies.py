@@ -32,8 +32,13 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+# datasketch is imported where it is used: importing it loads scipy (about half a second), which every
+# command that only reads the store (events, export, report, serve) would pay at start
 
 #: MinHash permutations; the seed is fixed so that stored band keys stay comparable
 NUM_PERM = 128
@@ -61,12 +66,16 @@ _SPLIT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+|\n+")
 @cache
 def bands() -> tuple[int, int]:
     """(bands, rows per band) for :data:`LSH_THRESHOLD`, as datasketch's LSH optimises them."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
 
 @cache
 def _template() -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
 
 
@@ -85,6 +94,8 @@ def signature(text: str) -> MinHash | None:
     features = name_bigrams(text)
     if len(features) < 3:
         return None
+    from datasketch import MinHash
+
     template = _template()
     sig = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, permutations=template.permutations, scheme=template.scheme)
     sig.update_batch([f.encode("utf-8") for f in sorted(features)])
