@@ -28,6 +28,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from warwatch.geocode.fold import burmese_key, consonant_key, fold, has_arabic, has_myanmar, name_keys
@@ -99,6 +100,14 @@ class SourceCount:
     places: int = 0
     merged: int = 0
     dropped: list[str] = field(default_factory=list)
+
+
+@cache
+def _ring_cells(ring: int) -> tuple[tuple[int, int], ...]:
+    """The grid offsets at Chebyshev distance ``ring``, row by row (the order ties are met in): the
+    edge only, not the whole square (an index build asks this for every place it adds)."""
+    return tuple((dr, dc) for dr in range(-ring, ring + 1)
+                 for dc in (range(-ring, ring + 1) if abs(dr) == ring else ((-ring, ring) if ring else ())))
 
 
 class Merger:
@@ -184,16 +193,13 @@ class Merger:
         for ring in range(_RINGS + 1):  # outwards, ring by ring, until no nearer one can be
             if best is not None and ring > 1 and (ring - 1) / _CELL > math.sqrt(best_d2):
                 break
-            for dr in range(-ring, ring + 1):
-                for dc in range(-ring, ring + 1):
-                    if max(abs(dr), abs(dc)) != ring:
+            for dr, dc in _ring_cells(ring):
+                for cand in grid.get((row + dr, col + dc), ()):
+                    if region is not None and cand[2] != region[0]:
                         continue
-                    for cand in grid.get((row + dr, col + dc), ()):
-                        if region is not None and cand[2] != region[0]:
-                            continue
-                        d2 = (lat - cand[0]) ** 2 + scale * (lon - cand[1]) ** 2
-                        if d2 < best_d2:
-                            best, best_d2 = cand, d2
+                    d2 = (lat - cand[0]) ** 2 + scale * (lon - cand[1]) ** 2
+                    if d2 < best_d2:
+                        best, best_d2 = cand, d2
         if best is not None:
             return best[2], best[3], best[4], best[5]
         if region is not None:
