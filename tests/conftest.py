@@ -73,9 +73,13 @@ def run_cli(*args: str, env: dict | None = None, check: bool = False) -> subproc
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The user's cache (gazetteer index) for this test session."""
-    path = Path(os.environ.get("WARWATCH_CACHE") or tmp_path_factory.mktemp("cache"))
+def cache_dir() -> Path:
+    """The user's own cache ($WARWATCH_CACHE, else the XDG cache): the gazetteer index is named by a hash
+    of its data and building code, so one built by an earlier run (or by warwatch itself) is reused
+    only when it is the same, and only the first run of a checkout pays the ~70 s build."""
+    from warwatch.config import cache_dir as user_cache
+
+    path = user_cache()
     os.environ["WARWATCH_CACHE"] = str(path)
     return path
 
