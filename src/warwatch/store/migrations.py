@@ -441,6 +441,17 @@ def _rowid_ids(conn: Connection) -> None:
                              "FOR EACH ROW EXECUTE FUNCTION warwatch_next_id()")
 
 
+def _place_and_change_indexes(conn: Connection) -> None:
+    # location and admin2: the place test of --where reads their distinct spellings (store/places.py),
+    # which an index answers without reading every event; updated_at: the live stream's and the
+    # alerts' "what changed since" read only the events that changed
+    events = tables_v3().tables["events"]
+    # (location, admin2) together: the place test reads the distinct pairs, which this index covers
+    for name, columns in (("ix_events_location_admin2", (events.c.location, events.c.admin2)),
+                          ("ix_events_admin2", (events.c.admin2,)), ("ix_events_updated_at", (events.c.updated_at,))):
+        Index(name, *columns).create(conn)
+
+
 FUSION_MIGRATION = "0003_fusion"
 
 #: append-only: the position in this list (1-based) is the version recorded in the database
@@ -456,6 +467,7 @@ MIGRATIONS: list[Migration] = [
     Migration("0009_rowid_ids", _rowid_ids),
     Migration("0010_watch_sources", migrate_watch),
     Migration("0011_alerts", create_alert_tables),
+    Migration("0012_place_and_change_indexes", _place_and_change_indexes),
 ]
 
 
