@@ -129,6 +129,43 @@ class _Doc:
         self.pdf.ln(1)
 
 
+def _sentence(doc: _Doc, runs: list, notes: dict[int, int]) -> None:
+    """A summary sentence: figures bold and linked to their notes, each with its note's number raised.
+
+    A figure, its note mark and the word stuck to it ("(15") stay on one line: the break comes before
+    them, never between."""
+    pdf = doc.pdf
+    doc.font(10.5)
+    for i, run in enumerate(runs):
+        if not isinstance(run, Fig):
+            text = doc.text(run)
+            if i + 1 < len(runs) and isinstance(runs[i + 1], Fig):
+                continue  # written with the figure that follows
+            pdf.write(5.2, text)
+            continue
+        before = doc.text(runs[i - 1]) if i and not isinstance(runs[i - 1], Fig) else ""
+        head, space, glued = before.rpartition(" ")
+        head += space
+        mark = f"[{run.ref.n}]"
+        doc.font(10.5)
+        pdf.write(5.2, head)
+        needed = pdf.get_string_width(glued)
+        doc.font(10.5, "B", ACCENT)
+        needed += pdf.get_string_width(doc.text(run.text)) + pdf.get_string_width(mark) * 0.62 + 2 * pdf.c_margin + 1
+        if pdf.get_x() + needed > pdf.w - pdf.r_margin:
+            pdf.ln(5.2)
+        doc.font(10.5)
+        pdf.write(5.2, glued)
+        doc.font(10.5, "B", ACCENT)
+        pdf.write(5.2, doc.text(run.text), link=notes[run.ref.n])
+        doc.font(6.5, "", ACCENT)
+        pdf.char_vpos = "SUP"
+        pdf.write(5.2, mark, link=notes[run.ref.n])
+        pdf.char_vpos = "LINE"
+        doc.font(10.5)
+    pdf.ln(7)
+
+
 def _some(items: list[str], most: int, sep: str = ", ") -> str:
     if len(items) <= most:
         return sep.join(items)
@@ -161,19 +198,7 @@ def render_pdf(layout: Layout, *, base_url: str | None = None,
     doc.heading("Summary")
     notes = {ref.n: pdf.add_link() for ref in layout.book.refs}
     for sentence in layout.summary:
-        doc.font(10.5)
-        for run in sentence:
-            if isinstance(run, Fig):
-                doc.font(10.5, "B", ACCENT)
-                pdf.write(5.2, doc.text(run.text), link=notes[run.ref.n])
-                doc.font(6.5, "", ACCENT)
-                pdf.char_vpos = "SUP"
-                pdf.write(5.2, f"[{run.ref.n}]", link=notes[run.ref.n])
-                pdf.char_vpos = "LINE"
-                doc.font(10.5)
-            else:
-                pdf.write(5.2, doc.text(run))
-        pdf.ln(7)
+        _sentence(doc, sentence, notes)
     if r.events:
         width = pdf.w - pdf.l_margin - pdf.r_margin
         doc.heading("Where", keep=width * 420 / 680)
