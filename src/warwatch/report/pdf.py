@@ -9,19 +9,17 @@ of the tables and of the dashboard (``--base-url`` makes them links there as wel
 from __future__ import annotations
 
 import io
-import unicodedata
 from pathlib import Path
 
 from warwatch.errors import RendererMissing
 from warwatch.report import layout as lay
+from warwatch.report.figures import pdf_text
 from warwatch.report.layout import Layout
 from warwatch.report.summary import PHRASES, Fig
 
 #: a Unicode font where the system has one (place names keep their accents and quotes); else the
 #: PDF core font Helvetica, with text reduced to what it can show
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
-_ASCII = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "·": "-",
-                        "°": " deg", "→": "->", "\u00a0": " "})
 #: a table row must fit on one page: long lists in a cell are cut, and say how many more there are
 #: (the event lists at the end, and the HTML and Markdown reports, have them all)
 CELL_IDS = 60
@@ -73,10 +71,7 @@ class _Doc:
     def text(self, value: str) -> str:
         if self.unicode:
             return value
-        value = value.translate(_ASCII)
-        value = unicodedata.normalize("NFKD", value)
-        return "".join(ch for ch in value if ord(ch) < 256 and not unicodedata.combining(ch)) \
-            .encode("latin-1", "replace").decode("latin-1")
+        return pdf_text(value)  # the same reduction the pictures' labels get
 
     def font(self, size: float, style: str = "", colour: tuple[int, int, int] = INK) -> None:
         self.pdf.set_font(self.family, style, size)
