@@ -11,11 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from warwatch.errors import InputError
-
-err = Console(stderr=True, soft_wrap=True)
 
 
 def report(
@@ -35,7 +32,7 @@ def report(
         help="The dashboard's address (http://host:port): figures and ids then link to its event pages.")] = None,
 ) -> None:
     """Write a situation report: summary, map, chart, key incidents, what is uncertain, and sources."""
-    from warwatch.cli import _date, _open
+    from warwatch.cli import _date, _open, err  # here: cli imports this module at its end
     from warwatch.report.render import FORMATS, cli_filters, render, write
 
     fmt = fmt.strip().lower()
