@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from warwatch.errors import InputError
 from warwatch.store import Store
 from warwatch.store.query import EventQuery, search_events
 from warwatch.store.read import article_order
@@ -244,6 +245,10 @@ def build(store: Store, filters: dict[str, Any] | None = None, *, scope: str | N
     the same length just before; it is compared only when it has events.
     """
     filters = {k: v for k, v in (filters or {}).items() if k not in ("undated", "sort", "offset", "limit")}
+    try:  # the query's own checks (box, dates in order, ...): one line for a caller's bad filter
+        EventQuery(**filters, limit=None)
+    except ValueError as error:
+        raise InputError(str(error)) from None
     base = EventQuery(**{**filters, "since": None, "until": None}, limit=None, undated=False)
     since, until = filters.get("since"), filters.get("until")
     with store.engine.connect() as conn:
@@ -261,7 +266,8 @@ def build(store: Store, filters: dict[str, Any] | None = None, *, scope: str | N
         before = _events(conn, base, previous) if previous else []
         undated = search_events(conn, replace(base, undated=True), with_total=False).records
         all_articles, by_event = _articles(conn, [e.id for e in rows])
-    details = _details(store, rows)
+    key = _key_events(rows)
+    details = _details(store, rows, key)
     outlets: dict[str, Outlet] = {}
     for e in rows:
         for a in by_event.get(e.id, []):
@@ -271,7 +277,7 @@ def build(store: Store, filters: dict[str, Any] | None = None, *, scope: str | N
     return Report(
         scope=scope, filters_text=filters_text, period=period, previous=previous if before else None,
         events=rows, previous_events=before, undated=undated, details=details,
-        incidents=_incidents(rows, details), contested=_contested(rows, details),
+        incidents=_incidents(key, details), contested=_contested(rows, details),
         outlets=sorted(outlets.values(), key=lambda o: (-len(o.events), o.name)), articles=all_articles,
         generated=now or datetime.now(UTC), filters=dict(filters, since=period.start if period else None,
                                                           until=period.end if period else None),
@@ -312,12 +318,12 @@ def _articles(conn: Any, pks: list[int]) -> tuple[list[ArticleInfo], dict[int, l
     return sorted(seen.values(), key=article_order), by_event
 
 
-def _details(store: Store, rows: list[EventRecord]) -> dict[str, EventDetail]:
+def _details(store: Store, rows: list[EventRecord], key: list[tuple[EventRecord, list[str]]]) -> dict[str, EventDetail]:
     if len(rows) <= DETAIL_ALL_UP_TO:
         wanted = rows
     else:
-        key = {e.id for e in _key_candidates(rows)}
-        wanted = [e for e in rows if e.id in key or e.grade == "contested"]
+        picked = {e.id for e, _ in key}
+        wanted = [e for e in rows if e.id in picked or e.grade == "contested"]
     return {d.event_id: d for d in store.event_details(wanted)} if wanted else {}
 
 
@@ -325,7 +331,9 @@ def _lethality(e: EventRecord) -> tuple:
     return (e.fatalities or 0, e.fatalities_high or 0, e.n_independent or 0)
 
 
-def _key_candidates(rows: list[EventRecord]) -> list[EventRecord]:
+def _key_events(rows: list[EventRecord]) -> list[tuple[EventRecord, list[str]]]:
+    """The key incidents, each with why it is one: the most lethal, then the best corroborated of
+    the rest; when nothing is lethal or corroborated, the period's first few events stand for it."""
     lethal = [e for e in sorted(rows, key=_lethality, reverse=True) if e.fatalities or e.fatalities_high]
     picked = lethal[:MOST_LETHAL]
     taken = {e.id for e in picked}
@@ -333,24 +341,18 @@ def _key_candidates(rows: list[EventRecord]) -> list[EventRecord]:
                     if (e.n_independent or 0) >= 2 and e.id not in taken]
     picked += corroborated[:BEST_CORROBORATED]
     if not picked:
-        # nothing lethal and nothing corroborated: the period's first few events stand for it
         picked = rows[:MOST_LETHAL]
-    return picked
-
-
-def _incidents(rows: list[EventRecord], details: dict[str, EventDetail]) -> list[Incident]:
-    lethal = {e.event_id for e in sorted(rows, key=_lethality, reverse=True)[:MOST_LETHAL]
-              if e.fatalities or e.fatalities_high}
     out = []
-    for e in _key_candidates(rows):
-        why = []
-        if e.event_id in lethal:
-            why.append("among the most lethal")
+    for e in picked:
+        why = ["among the most lethal"] if e.id in taken else []
         if (e.n_independent or 0) >= 2:
             why.append(f"{e.n_independent} independent sources")
-        detail = details.get(e.event_id)
-        if detail is not None:
-            out.append(Incident(detail, why))
+        out.append((e, why))
+    return out
+
+
+def _incidents(key: list[tuple[EventRecord, list[str]]], details: dict[str, EventDetail]) -> list[Incident]:
+    out = [Incident(details[e.event_id], why) for e, why in key if e.event_id in details]
     return sorted(out, key=lambda i: (i.event.event_date or date.max, i.event.id))
 
 

@@ -12,7 +12,6 @@ from warwatch.errors import InputError
 from warwatch.report.layout import Layout, lay_out
 from warwatch.report.model import build
 from warwatch.store import Store
-from warwatch.store.query import check_bbox
 
 FORMATS = ("html", "pdf", "md")
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "md": "text/markdown; charset=utf-8"}
@@ -102,11 +101,6 @@ def render(store: Store, filters: dict[str, Any], fmt: str, *, base_url: str | N
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if filters.get("bbox") is not None:
-        try:
-            check_bbox(filters["bbox"])
-        except ValueError as error:
-            raise InputError(f"bbox: {error}") from None
     scope, said = describe(filters)
     report = build(store, filters, scope=scope, filters_text=said, now=now)
     layout = lay_out(report)
